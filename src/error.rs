@@ -1,0 +1,108 @@
+//! The crate's one error type: every fallible operation names itself and the shapes involved.
+
+use std::fmt;
+
+/// Errors returned by tensor operations, layers, losses, optimizers and the data pipeline.
+///
+/// Every variant carries the operation's name (`op`) so a message reads like
+/// `matmul: lhs [2, 3] is incompatible with rhs [4, 5] (inner dimensions 3 and 4 differ)`.
+///
+/// # Example
+/// ```
+/// use tinytorch::Tensor;
+/// let a = Tensor::zeros(&[2, 3]);
+/// let b = Tensor::zeros(&[4, 5]);
+/// let err = a.try_matmul(&b).unwrap_err();
+/// assert!(err.to_string().starts_with("matmul:"));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// Two shapes that must agree do not.
+    Shape {
+        op: &'static str,
+        lhs: Vec<usize>,
+        rhs: Vec<usize>,
+        why: String,
+    },
+    /// An axis is outside `[-rank, rank)`.
+    Axis {
+        op: &'static str,
+        axis: isize,
+        shape: Vec<usize>,
+    },
+    /// An argument has a value the operation cannot accept.
+    Arg { op: &'static str, msg: String },
+    /// A value is NaN or infinite where finite numbers are required.
+    NonFinite { op: &'static str, what: String },
+    /// Backward was asked for something it cannot do.
+    Grad { op: &'static str, msg: String },
+}
+
+impl Error {
+    /// The operation that failed, e.g. `"matmul"`.
+    pub fn op(&self) -> &'static str {
+        match self {
+            Error::Shape { op, .. }
+            | Error::Axis { op, .. }
+            | Error::Arg { op, .. }
+            | Error::NonFinite { op, .. }
+            | Error::Grad { op, .. } => op,
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Shape { op, lhs, rhs, why } => {
+                write!(f, "{op}: {lhs:?} is incompatible with {rhs:?}")?;
+                if !why.is_empty() {
+                    write!(f, " ({why})")?;
+                }
+                Ok(())
+            }
+            Error::Axis { op, axis, shape } => write!(
+                f,
+                "{op}: axis {axis} is out of range for a tensor of shape {shape:?} (rank {})",
+                shape.len()
+            ),
+            Error::Arg { op, msg } => write!(f, "{op}: {msg}"),
+            Error::NonFinite { op, what } => write!(f, "{op}: {what} contains NaN or infinity"),
+            Error::Grad { op, msg } => write!(f, "{op}: {msg}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Result alias used across the crate.
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Returns early with an [`Error::Arg`]: `bail!("reshape", "only one -1 allowed, got {shape:?}")`.
+#[macro_export]
+macro_rules! bail {
+    ($op:expr, $($arg:tt)*) => {
+        return Err($crate::Error::Arg { op: $op, msg: format!($($arg)*) })
+    };
+}
+
+/// Returns an [`Error::Arg`] unless the condition holds.
+#[macro_export]
+macro_rules! ensure {
+    ($cond:expr, $op:expr, $($arg:tt)*) => {
+        if !$cond {
+            $crate::bail!($op, $($arg)*);
+        }
+    };
+}
+
+/// Builds an [`Error::Shape`] for `op` from two shapes and a reason.
+pub fn shape_err(op: &'static str, lhs: &[usize], rhs: &[usize], why: impl Into<String>) -> Error {
+    Error::Shape {
+        op,
+        lhs: lhs.to_vec(),
+        rhs: rhs.to_vec(),
+        why: why.into(),
+    }
+}

@@ -1,0 +1,132 @@
+//! The per-layer gradient-check report: one row per layer and parameter, a verdict per layer,
+//! and the diagnosis that names the layer where the chain first goes wrong.
+
+use serde::{Deserialize, Serialize};
+
+/// Outcome of comparing one tensor's backward gradient with the numerical one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    /// Backward and numerical gradients agree.
+    Ok,
+    /// Backward produced no gradient although the loss depends on this tensor.
+    Missing,
+    /// Backward produced an all-zero gradient although the numerical one is not zero.
+    Zero,
+    /// Both exist but differ by more than the tolerance.
+    Mismatch,
+}
+
+impl Status {
+    /// The snake_case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::Missing => "missing",
+            Status::Zero => "zero",
+            Status::Mismatch => "mismatch",
+        }
+    }
+}
+
+/// One checked tensor: a parameter of a layer, or the gradient a layer passes to its input.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GradRow {
+    /// Layer index (pre-order; for a `Sequential`, the position).
+    pub layer: usize,
+    /// Layer type, e.g. `"Linear"`.
+    pub layer_name: String,
+    /// Dotted path of the layer in the model.
+    pub path: String,
+    /// `"weight"`, `"bias"`, … or `"input"` for the gradient the layer passes down.
+    pub param: String,
+    pub status: Status,
+    /// Largest |backward − numerical| over the compared elements.
+    pub max_abs_error: f32,
+    /// `max_abs_error / max |numerical|`.
+    pub max_rel_error: f32,
+    /// Elements compared.
+    pub checked: usize,
+    /// Elements skipped because the loss has a kink there (ReLU at 0, max ties).
+    pub skipped: usize,
+    /// Best-fit factor backward ≈ factor × numerical (1 when right; −1 sign flip; 2 doubled).
+    pub scale: f32,
+    /// What is wrong, in words (empty when ok).
+    pub reason: String,
+}
+
+/// The verdict for one layer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LayerVerdict {
+    pub index: usize,
+    /// Layer type, e.g. `"ReLU"`.
+    pub name: String,
+    pub path: String,
+    /// Configuration, e.g. `"Linear(4 → 4)"`.
+    pub describe: String,
+    /// Nesting depth (0 for top-level layers).
+    pub depth: usize,
+    /// Worst status of this layer's rows.
+    pub status: Status,
+    /// Whether the gradient arriving at this layer's output is right.
+    pub receives: Status,
+    /// This is the layer where the chain first goes wrong.
+    pub culprit: bool,
+    pub reason: String,
+}
+
+/// The whole report of [`super::gradcheck`].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GradReport {
+    pub passed: bool,
+    /// Index of the layer blamed for the failure.
+    pub culprit: Option<usize>,
+    /// One sentence: what failed where, or that every layer passed.
+    pub summary: String,
+    /// The loss value at the checked point.
+    pub loss: f32,
+    pub eps: f32,
+    pub tolerance: f32,
+    pub layers: Vec<LayerVerdict>,
+    pub rows: Vec<GradRow>,
+}
+
+impl GradReport {
+    /// The verdict of layer `index`.
+    pub fn layer(&self, index: usize) -> Option<&LayerVerdict> {
+        self.layers.iter().find(|l| l.index == index)
+    }
+}
+
+/// Describes a failing row in words, e.g. "layer 1, Linear.weight: max relative error 0.43
+/// against the numerical gradient".
+pub(crate) fn row_reason(r: &GradRow, max_numeric: f32) -> String {
+    let what = if r.param == "input" {
+        format!(
+            "layer {}, {}: the gradient it passes to its input",
+            r.layer, r.layer_name
+        )
+    } else {
+        format!("layer {}, {}.{}", r.layer, r.layer_name, r.param)
+    };
+    match r.status {
+        Status::Ok => String::new(),
+        Status::Missing => format!("{what}: no gradient reaches it"),
+        Status::Zero => format!(
+            "{what}: the gradient is all zeros, but the numerical gradient is not (largest {max_numeric:.3e})"
+        ),
+        Status::Mismatch => {
+            let hint = if (r.scale + 1.0).abs() < 0.15 {
+                "; its sign is flipped".to_string()
+            } else if r.scale.is_finite() && (r.scale - 1.0).abs() > 0.15 {
+                format!("; it is about {:.2}× the numerical gradient", r.scale)
+            } else {
+                String::new()
+            };
+            format!(
+                "{what}: max relative error {:.2} against the numerical gradient{hint}",
+                r.max_rel_error
+            )
+        }
+    }
+}

@@ -1,0 +1,137 @@
+//! Fault injection: break one layer on purpose so the suites can prove they catch it and name
+//! the layer (design decision 4).
+
+use super::module::Module;
+use crate::autograd::CustomOp;
+use crate::error::{Error, Result};
+use crate::tensor::{Array, Tensor};
+use serde::{Deserialize, Serialize};
+use std::rc::Rc;
+
+/// The kinds of fault a layer can be given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FaultKind {
+    /// The layer's output is detached from the graph: no gradient reaches anything before it.
+    Detach,
+    /// The layer's weight gradients are zeroed (for a layer without parameters, the gradient
+    /// it passes down is zeroed).
+    ZeroGrad,
+    /// The gradient flowing back through the layer has its sign flipped.
+    FlipSign,
+    /// The gradient flowing back through the layer is doubled.
+    ScaleGrad,
+}
+
+impl FaultKind {
+    /// All kinds, in a fixed order.
+    pub const ALL: [FaultKind; 4] = [
+        FaultKind::Detach,
+        FaultKind::ZeroGrad,
+        FaultKind::FlipSign,
+        FaultKind::ScaleGrad,
+    ];
+
+    /// The snake_case name used in JSON and in the JS API.
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultKind::Detach => "detach",
+            FaultKind::ZeroGrad => "zero_grad",
+            FaultKind::FlipSign => "flip_sign",
+            FaultKind::ScaleGrad => "scale_grad",
+        }
+    }
+
+    /// Parses a name as produced by [`FaultKind::name`] (camelCase also accepted).
+    ///
+    /// # Errors
+    /// If the name is not a fault kind.
+    pub fn parse(s: &str) -> Result<FaultKind> {
+        match s {
+            "detach" => Ok(FaultKind::Detach),
+            "zero_grad" | "zeroGrad" => Ok(FaultKind::ZeroGrad),
+            "flip_sign" | "flipSign" => Ok(FaultKind::FlipSign),
+            "scale_grad" | "scaleGrad" => Ok(FaultKind::ScaleGrad),
+            _ => Err(Error::Arg {
+                op: "inject_fault",
+                msg: format!(
+                    "unknown fault kind '{s}' (expected detach, zero_grad, flip_sign or scale_grad)"
+                ),
+            }),
+        }
+    }
+
+    /// Applies the output side of the fault to a layer's result.
+    pub(crate) fn apply(self, y: Tensor, has_params: bool) -> Tensor {
+        match self {
+            FaultKind::Detach => y.detach(),
+            FaultKind::FlipSign => scale_grad(&y, -1.0),
+            FaultKind::ScaleGrad => scale_grad(&y, 2.0),
+            // With parameters, ZeroGrad acts on the parameters' gradients (set at injection).
+            FaultKind::ZeroGrad if has_params => y,
+            FaultKind::ZeroGrad => scale_grad(&y, 0.0),
+        }
+    }
+}
+
+/// Identity forward; backward multiplies the gradient by a factor.
+struct GradScale(f32);
+
+impl CustomOp for GradScale {
+    fn name(&self) -> &str {
+        "fault"
+    }
+    fn backward(&self, _: &[Tensor], _: &Array, g: &Array) -> Result<Vec<Option<Array>>> {
+        Ok(vec![Some(g * self.0)])
+    }
+}
+
+fn scale_grad(y: &Tensor, factor: f32) -> Tensor {
+    Tensor::custom(&[y.clone()], y.data().clone(), Rc::new(GradScale(factor)))
+}
+
+/// Breaks layer `index` (in [`super::flatten_layers`] order) of `model` with `kind`.
+///
+/// # Errors
+/// If `index` is not a layer of the model.
+///
+/// # Example
+/// ```
+/// use tinytorch::nn::{inject_fault, FaultKind, Linear, ReLU, Sequential, Module};
+/// let m = Sequential::new(vec![Linear::new(2, 2, true).into_layer(), ReLU::new().into_layer()]);
+/// inject_fault(&m, 1, FaultKind::Detach).unwrap();
+/// assert!(inject_fault(&m, 7, FaultKind::Detach).is_err());
+/// ```
+pub fn inject_fault(model: &dyn Module, index: usize, kind: FaultKind) -> Result<()> {
+    let layers = super::flatten_layers(model);
+    let Some(info) = layers.get(index) else {
+        return Err(Error::Arg {
+            op: "inject_fault",
+            msg: format!(
+                "layer {index} does not exist; the model has {} layers",
+                layers.len()
+            ),
+        });
+    };
+    let m = info.module;
+    m.site().set_fault(Some(kind));
+    let factor = if kind == FaultKind::ZeroGrad {
+        Some(0.0)
+    } else {
+        None
+    };
+    for (_, p) in m.own_parameters() {
+        p.set_grad_fault(factor);
+    }
+    Ok(())
+}
+
+/// Removes every injected fault from the model.
+pub fn clear_faults(model: &dyn Module) {
+    for info in super::flatten_layers(model) {
+        info.module.site().set_fault(None);
+        for (_, p) in info.module.own_parameters() {
+            p.set_grad_fault(None);
+        }
+    }
+}

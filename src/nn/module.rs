@@ -1,0 +1,212 @@
+//! The `Module` trait every layer implements, the per-layer `Site` (identity, train/eval
+//! flag, injected fault), and `call`, the one door every layer's forward goes through.
+
+use super::fault::FaultKind;
+use super::trace;
+use crate::error::Result;
+use crate::tensor::Tensor;
+use std::any::Any;
+use std::cell::Cell;
+use std::rc::Rc;
+
+thread_local! {
+    static NEXT_SITE: Cell<u64> = const { Cell::new(1) };
+}
+
+/// Per-layer bookkeeping shared by every module: a unique id, the train/eval flag and an
+/// injected fault (if any).
+#[derive(Debug)]
+pub struct Site {
+    id: u64,
+    training: Cell<bool>,
+    fault: Cell<Option<FaultKind>>,
+}
+
+impl Default for Site {
+    fn default() -> Self {
+        Site::new()
+    }
+}
+
+impl Site {
+    /// A fresh site in training mode with no fault.
+    pub fn new() -> Site {
+        let id = NEXT_SITE.with(|c| {
+            let v = c.get();
+            c.set(v + 1);
+            v
+        });
+        Site {
+            id,
+            training: Cell::new(true),
+            fault: Cell::new(None),
+        }
+    }
+    /// The site's unique id.
+    pub fn id(&self) -> u64 {
+        self.id
+    }
+    /// Whether the layer is in training mode.
+    pub fn training(&self) -> bool {
+        self.training.get()
+    }
+    pub(crate) fn set_training(&self, on: bool) {
+        self.training.set(on);
+    }
+    /// The fault injected into this layer, if any.
+    pub fn fault(&self) -> Option<FaultKind> {
+        self.fault.get()
+    }
+    pub(crate) fn set_fault(&self, f: Option<FaultKind>) {
+        self.fault.set(f);
+    }
+}
+
+/// A shared handle to any layer; containers such as `Sequential` hold these.
+pub type Layer = Rc<dyn Module>;
+
+/// A layer: parameters, children, and a forward computation.
+///
+/// Implementors write `forward` for their own computation and call children through
+/// [`call`], which applies injected faults and the gradcheck/profiler hooks.
+///
+/// # Example
+/// ```
+/// use tinytorch::nn::{Linear, Module};
+/// let lin = Linear::new(3, 2, true);
+/// assert_eq!(lin.parameters().len(), 2);            // weight (3, 2) and bias (2,)
+/// assert_eq!(lin.describe(), "Linear(3 → 2)");
+/// ```
+pub trait Module: Any {
+    /// The layer's own computation on `x` (children are run with [`call`]).
+    ///
+    /// # Errors
+    /// If `x` has the wrong shape for this layer.
+    fn forward(&self, x: &Tensor) -> Result<Tensor>;
+
+    /// The layer's type name, e.g. `"Linear"`.
+    fn kind(&self) -> &'static str;
+
+    /// A one-line description with the configuration, e.g. `"Linear(4 → 4)"`.
+    fn describe(&self) -> String {
+        self.kind().to_string()
+    }
+
+    /// The layer's bookkeeping.
+    fn site(&self) -> &Site;
+
+    /// Parameters owned directly by this layer (not by its children), with their names.
+    fn own_parameters(&self) -> Vec<(&'static str, Tensor)> {
+        Vec::new()
+    }
+
+    /// Non-trainable state that forward may update (BatchNorm's running statistics).
+    fn own_buffers(&self) -> Vec<(&'static str, Tensor)> {
+        Vec::new()
+    }
+
+    /// Child layers with their names, in the order forward uses them.
+    fn children(&self) -> Vec<(String, &dyn Module)> {
+        Vec::new()
+    }
+
+    /// Runs the layer through the hooks (faults, gradcheck tracing). Prefer this to
+    /// `forward` when calling a layer.
+    fn call(&self, x: &Tensor) -> Result<Tensor>
+    where
+        Self: Sized,
+    {
+        call(self, x)
+    }
+
+    /// Every parameter of this layer and its descendants, in order.
+    fn parameters(&self) -> Vec<Tensor> {
+        let mut out: Vec<Tensor> = self.own_parameters().into_iter().map(|(_, t)| t).collect();
+        for (_, c) in self.children() {
+            out.extend(c.parameters());
+        }
+        out
+    }
+
+    /// Parameters with dotted paths, e.g. `"0.weight"`, `"blocks.1.attn.q.bias"`.
+    fn named_parameters(&self) -> Vec<(String, Tensor)> {
+        let mut out: Vec<(String, Tensor)> = self
+            .own_parameters()
+            .into_iter()
+            .map(|(n, t)| (n.to_string(), t))
+            .collect();
+        for (name, c) in self.children() {
+            out.extend(
+                c.named_parameters()
+                    .into_iter()
+                    .map(|(p, t)| (format!("{name}.{p}"), t)),
+            );
+        }
+        out
+    }
+
+    /// Every buffer of this layer and its descendants.
+    fn buffers(&self) -> Vec<Tensor> {
+        let mut out: Vec<Tensor> = self.own_buffers().into_iter().map(|(_, t)| t).collect();
+        for (_, c) in self.children() {
+            out.extend(c.buffers());
+        }
+        out
+    }
+
+    /// Switches this layer and its descendants to training (`true`) or evaluation mode.
+    fn set_training(&self, on: bool) {
+        self.site().set_training(on);
+        for (_, c) in self.children() {
+            c.set_training(on);
+        }
+    }
+
+    /// Training mode (dropout active, batch statistics used).
+    fn train(&self) {
+        self.set_training(true);
+    }
+
+    /// Evaluation mode (dropout off, running statistics used).
+    fn eval(&self) {
+        self.set_training(false);
+    }
+
+    /// Clears the gradient of every parameter.
+    fn zero_grad(&self) {
+        for p in self.parameters() {
+            p.zero_grad();
+        }
+    }
+
+    /// Total number of parameter values.
+    fn num_parameters(&self) -> usize {
+        self.parameters().iter().map(|p| p.numel()).sum()
+    }
+
+    /// Upcast for downcasting to a concrete layer type (`as_any().downcast_ref::<Linear>()`).
+    fn as_any(&self) -> &dyn Any;
+}
+
+/// Runs `m.forward(x)` through the hooks: gradcheck's tracing and probing, the profiler, and
+/// any injected fault. Containers call their children with this.
+///
+/// # Errors
+/// Whatever the layer's forward returns.
+pub fn call<M: Module + ?Sized>(m: &M, x: &Tensor) -> Result<Tensor> {
+    let site = m.site();
+    let x_in = trace::enter(site, x);
+    let y = m.forward(&x_in);
+    let y = match y {
+        Ok(y) => y,
+        Err(e) => {
+            trace::abort(site);
+            return Err(e);
+        }
+    };
+    let y = match site.fault() {
+        Some(kind) => kind.apply(y, !m.own_parameters().is_empty()),
+        None => y,
+    };
+    Ok(trace::leave(site, m, &x_in, y))
+}

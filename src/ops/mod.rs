@@ -1,0 +1,21 @@
+//! Differentiable operations: each forward sits next to its chain rule (`*_backward`).
+
+pub mod binary;
+pub mod custom;
+pub mod loss;
+pub mod matmul;
+pub mod movement;
+pub mod reduce;
+pub mod softmax;
+pub mod unary;
+
+use crate::error::Error;
+
+/// Panics with the error's message; the convenience (non-`try_`) ops use it.
+#[track_caller]
+pub(crate) fn or_panic<T>(r: Result<T, Error>) -> T {
+    match r {
+        Ok(v) => v,
+        Err(e) => panic!("{e}"),
+    }
+}

@@ -1,0 +1,137 @@
+//! The context a suite runs in: seeds, the planted fault, case bookkeeping, and the shared
+//! per-layer gradient check every model-building case ends with.
+
+use super::report::{CaseReport, FaultSpec};
+use super::SuiteOptions;
+use crate::error::Error;
+use crate::gradcheck::{gradcheck, GradcheckOptions};
+use crate::loss::Loss;
+use crate::nn::{flatten_layers, inject_fault, Module};
+use crate::tensor::Tensor;
+
+/// Why a case failed, in words.
+#[derive(Debug)]
+pub struct CaseFail(pub String);
+
+impl From<Error> for CaseFail {
+    fn from(e: Error) -> Self {
+        CaseFail(e.to_string())
+    }
+}
+
+/// What a case body returns.
+pub type CaseResult = std::result::Result<(), CaseFail>;
+
+/// Fails the case with a formatted message unless the condition holds.
+macro_rules! check {
+    ($cond:expr, $($arg:tt)*) => {
+        if !$cond {
+            return Err($crate::suites::ctx::CaseFail(format!($($arg)*)));
+        }
+    };
+}
+pub(crate) use check;
+
+/// A running suite.
+pub struct Ctx<'a> {
+    pub seed: u64,
+    pub fault: Option<FaultSpec>,
+    planted: bool,
+    cases: Vec<CaseReport>,
+    progress: &'a mut dyn FnMut(usize, &CaseReport),
+}
+
+impl<'a> Ctx<'a> {
+    pub(crate) fn new(
+        opts: SuiteOptions,
+        progress: &'a mut dyn FnMut(usize, &CaseReport),
+    ) -> Ctx<'a> {
+        Ctx {
+            seed: opts.seed,
+            fault: opts.fault,
+            planted: false,
+            cases: Vec::new(),
+            progress,
+        }
+    }
+
+    /// Seeds the global generator for one case, so cases do not depend on each other.
+    pub fn reseed(&self, case: u64) {
+        crate::manual_seed(self.seed.wrapping_mul(1_000_003).wrapping_add(case));
+    }
+
+    /// Plants the suite's fault in `model` when it has that layer.
+    pub fn prepare(&mut self, model: &dyn Module) {
+        if let Some(f) = self.fault {
+            if f.layer < flatten_layers(model).len() {
+                inject_fault(model, f.layer, f.kind).expect("index checked");
+                self.planted = true;
+            }
+        }
+    }
+
+    /// Runs one case and records it.
+    pub fn case(
+        &mut self,
+        name: &str,
+        description: &str,
+        body: impl FnOnce(&mut Ctx<'a>, &mut CaseReport) -> CaseResult,
+    ) {
+        let mut c = CaseReport {
+            name: name.into(),
+            description: description.into(),
+            ..Default::default()
+        };
+        match body(self, &mut c) {
+            Ok(()) => {
+                c.passed = true;
+                if c.message.is_empty() {
+                    c.message = "ok".into();
+                }
+            }
+            Err(CaseFail(msg)) => {
+                c.passed = false;
+                c.message = msg;
+            }
+        }
+        (self.progress)(self.cases.len() + 1, &c);
+        self.cases.push(c);
+    }
+
+    /// The per-layer gradient check of `model` at `(x, y)`; fails the case (naming the
+    /// culprit layer) unless every layer passes.
+    pub fn check_layers(
+        &self,
+        c: &mut CaseReport,
+        model: &dyn Module,
+        x: &Tensor,
+        y: &Tensor,
+        loss: Loss,
+    ) -> CaseResult {
+        let opts = GradcheckOptions {
+            seed: self.seed,
+            ..GradcheckOptions::default()
+        };
+        let r = gradcheck(model, x, y, loss, &opts)?;
+        c.layer = r.culprit;
+        let passed = r.passed;
+        let summary = r.summary.clone();
+        c.gradcheck = Some(r);
+        check!(passed, "{summary}");
+        Ok(())
+    }
+
+    pub(crate) fn finish(self) -> Vec<CaseReport> {
+        let mut cases = self.cases;
+        if let (Some(f), false) = (self.fault, self.planted) {
+            cases.push(CaseReport {
+                name: "fault_planted".into(),
+                description: "The requested fault was planted in some model of this suite.".into(),
+                passed: false,
+                message: format!("no model in this suite has a layer {}", f.layer),
+                ..Default::default()
+            });
+        }
+        cases
+    }
+}

@@ -1,0 +1,141 @@
+//! The integration suites (design decision 3): Rust code returning one structured report,
+//! run by `cargo test`, by `wasm-pack test` in headless Chrome, and from the course pages.
+//!
+//! Every case that builds a model also runs the per-layer gradient check on it, and every
+//! model a suite builds receives the planted fault of [`SuiteOptions::fault`], so each suite
+//! can be shown to fail and to name the broken layer.
+
+mod ctx;
+mod dataloader;
+mod gradient_flow;
+mod report;
+mod training_flow;
+mod xor;
+
+pub use ctx::Ctx;
+pub use report::{CaseReport, FaultSpec, SuiteReport};
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+
+/// How to run a suite.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SuiteOptions {
+    /// Seed of every random draw in the suite.
+    pub seed: u64,
+    /// A fault planted in every model the suite builds.
+    pub fault: Option<FaultSpec>,
+}
+
+/// A suite's entry in the catalogue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SuiteInfo {
+    pub name: &'static str,
+    /// `critical`, `standard` or `scenario`.
+    pub category: &'static str,
+    /// Course modules it exercises.
+    pub modules: Vec<u32>,
+    pub description: &'static str,
+}
+
+type Runner = fn(&mut Ctx) -> Result<()>;
+
+fn catalogue() -> Vec<(SuiteInfo, Runner)> {
+    vec![
+        (
+            SuiteInfo {
+                name: "gradient_flow",
+                category: "critical",
+                modules: (1..=8).collect(),
+                description: "Gradients exist, are non-zero, match the numerical gradient and \
+                              flow through every layer; training lowers the loss.",
+            },
+            gradient_flow::run as Runner,
+        ),
+        (
+            SuiteInfo {
+                name: "training_flow",
+                category: "critical",
+                modules: vec![5, 6, 7],
+                description: "The loss falls; accumulation equals a big batch; zero_grad, every \
+                              optimizer, the schedule, clipping and checkpoints do what they say.",
+            },
+            training_flow::run,
+        ),
+        (
+            SuiteInfo {
+                name: "dataloader_integration",
+                category: "standard",
+                modules: vec![3, 4, 5, 6, 7, 8],
+                description: "Every sample once per epoch, partial last batch, seeded shuffles, \
+                              and training from a DataLoader converges.",
+            },
+            dataloader::run,
+        ),
+        (
+            SuiteInfo {
+                name: "xor",
+                category: "scenario",
+                modules: vec![1, 2, 3, 4, 5, 6, 7],
+                description: "The 1986 lesson: a two-layer network learns XOR to 100% accuracy.",
+            },
+            xor::run,
+        ),
+    ]
+}
+
+/// Every suite, in catalogue order.
+pub fn list_suites() -> Vec<SuiteInfo> {
+    catalogue().into_iter().map(|(i, _)| i).collect()
+}
+
+/// Runs the suite called `name`.
+///
+/// # Errors
+/// If no suite has that name, or the planted fault names a layer no model has. A failing
+/// check is not an error: it is a case with `passed: false` in the report.
+///
+/// # Example
+/// ```
+/// use tinytorch::suites::{run_suite, SuiteOptions};
+/// let r = run_suite("xor", &SuiteOptions { seed: 1, fault: None }).unwrap();
+/// assert!(r.passed, "{}", r.summary());
+/// ```
+pub fn run_suite(name: &str, opts: &SuiteOptions) -> Result<SuiteReport> {
+    run_suite_with(name, opts, &mut |_, _| {})
+}
+
+/// Like [`run_suite`], calling `progress(done, case)` after each case.
+///
+/// # Errors
+/// As [`run_suite`].
+pub fn run_suite_with(
+    name: &str,
+    opts: &SuiteOptions,
+    progress: &mut dyn FnMut(usize, &CaseReport),
+) -> Result<SuiteReport> {
+    let Some((info, runner)) = catalogue().into_iter().find(|(i, _)| i.name == name) else {
+        let names: Vec<&str> = list_suites().iter().map(|s| s.name).collect();
+        return Err(Error::Arg {
+            op: "run_suite",
+            msg: format!("no suite named '{name}' (available: {})", names.join(", ")),
+        });
+    };
+    let started = crate::clock::now_ms();
+    let mut ctx = Ctx::new(*opts, progress);
+    let saved = crate::rng::snapshot();
+    let outcome = runner(&mut ctx);
+    crate::rng::restore(saved);
+    outcome?;
+    let cases = ctx.finish();
+    Ok(SuiteReport {
+        suite: info.name.to_string(),
+        category: info.category.to_string(),
+        modules: info.modules,
+        seed: opts.seed,
+        fault: opts.fault,
+        passed: cases.iter().all(|c| c.passed),
+        cases,
+        duration_ms: crate::clock::now_ms() - started,
+    })
+}
