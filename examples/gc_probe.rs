@@ -27,10 +27,10 @@ fn model(kind: usize) -> Sequential {
 }
 fn main() {
     let opts = GradcheckOptions::default();
-    for kind in 0..3 {
+    for kind in 0..4 {
         let mut worst = 0.0f32;
         let mut fails = 0;
-        for seed in 0..100 {
+        for seed in 0..300 {
             manual_seed(seed);
             let m = model(kind);
             let x = Tensor::randn(&[8, 4]);

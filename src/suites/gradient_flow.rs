@@ -159,18 +159,18 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
         Ok(())
     });
 
-    ctx.case("training_lowers_loss", "XOR with Linear(2, 4) → ReLU → Linear(4, 1) → Sigmoid, MSE, SGD lr 0.5 for 100 epochs: the loss falls by more than 5% (TinyTorch's threshold) and the model's gradients check out.", |ctx, c| {
+    ctx.case("training_lowers_loss", "XOR with Linear(2, 8) → Tanh → Linear(8, 1) → Sigmoid, MSE, SGD (lr 0.5, momentum 0.9) for 100 epochs: the loss falls by more than half, and the model's gradients check out.", |ctx, c| {
         ctx.reseed(7);
         let model = Sequential::new(vec![
-            Linear::new(2, 4, true).into_layer(),
-            ReLU::new().into_layer(),
-            Linear::new(4, 1, true).into_layer(),
+            Linear::new(2, 8, true).into_layer(),
+            Tanh::new().into_layer(),
+            Linear::new(8, 1, true).into_layer(),
             Sigmoid::new().into_layer(),
         ]);
         ctx.prepare(&model);
         let (x, y) = xor_data();
         ctx.check_layers(c, &model, &x, &y, Loss::Mse)?;
-        let mut opt = Sgd::new(model.parameters(), 0.5, 0.0, 0.0)?;
+        let mut opt = Sgd::new(model.parameters(), 0.5, 0.9, 0.0)?;
         for _ in 0..100 {
             let loss = mse_loss(&call(&model, &x)?, &y)?;
             c.curve.push(loss.item()?);
@@ -181,7 +181,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
         let (first, last) = (c.curve[0], *c.curve.last().expect("100 epochs"));
         let drop = 1.0 - last / first;
         c.metrics.insert("loss_drop".into(), drop as f64);
-        check!(drop > 0.05, "loss went from {first:.4} to {last:.4} ({:.1}% drop, need > 5%)", drop * 100.0);
+        check!(drop > 0.5, "loss went from {first:.4} to {last:.4} ({:.1}% drop, need > 50%)", drop * 100.0);
         c.message = format!("loss {first:.4} → {last:.4} ({:.0}% lower)", drop * 100.0);
         Ok(())
     });

@@ -8,12 +8,12 @@ use crate::nn::{call, Linear, Module, Sequential, Sigmoid, Tanh};
 use crate::optim::{Optimizer, Sgd};
 
 pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
-    ctx.case("xor_learns", "Linear(2, 4) → Tanh → Linear(4, 1) → Sigmoid with BCE and SGD (lr 0.5, momentum 0.9) for 500 epochs classifies all four XOR points correctly.", |ctx, c| {
+    ctx.case("xor_learns", "Linear(2, 8) → Tanh → Linear(8, 1) → Sigmoid with BCE and SGD (lr 0.5, momentum 0.9) for 500 epochs classifies all four XOR points correctly.", |ctx, c| {
         ctx.reseed(1);
         let model = Sequential::new(vec![
-            Linear::new(2, 4, true).into_layer(),
+            Linear::new(2, 8, true).into_layer(),
             Tanh::new().into_layer(),
-            Linear::new(4, 1, true).into_layer(),
+            Linear::new(8, 1, true).into_layer(),
             Sigmoid::new().into_layer(),
         ]);
         ctx.prepare(&model);
