@@ -33,3 +33,5 @@ pub mod nn;
 pub mod optim;
 pub mod suites;
 pub mod train;
+#[cfg(target_arch = "wasm32")]
+pub mod wasm;

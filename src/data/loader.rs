@@ -1,9 +1,11 @@
-//! `DataLoader`: batches in order or in a seeded shuffle that changes every epoch.
+//! `DataLoader`: batches in order or in a seeded shuffle that changes every epoch, optionally
+//! augmented per sample by a [`Transform`].
 
-use super::Dataset;
+use super::{Dataset, Transform};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 use crate::tensor::Tensor;
+use ndarray::Axis;
 use std::cell::Cell;
 use std::rc::Rc;
 
@@ -25,6 +27,7 @@ pub struct DataLoader {
     shuffle: Option<u64>,
     drop_last: bool,
     epoch: Cell<u64>,
+    transform: Option<Rc<dyn Transform>>,
 }
 
 impl DataLoader {
@@ -51,6 +54,7 @@ impl DataLoader {
             shuffle: None,
             drop_last: false,
             epoch: Cell::new(0),
+            transform: None,
         })
     }
 
@@ -63,6 +67,26 @@ impl DataLoader {
     /// Drops the last batch when it is smaller than `batch_size`.
     pub fn drop_last(mut self, on: bool) -> DataLoader {
         self.drop_last = on;
+        self
+    }
+
+    /// Applies `t` to every sample's input (not its target) as batches are built.
+    ///
+    /// Randomness comes from a generator seeded by the shuffle seed (0 without shuffle), the
+    /// epoch and the batch's position, so a seed replays the same augmentations every run while
+    /// each epoch sees new ones. Do not flip digits: a mirrored 2, 3, 5 or 7 changes class.
+    ///
+    /// # Example
+    /// ```
+    /// use std::rc::Rc;
+    /// use tinytorch::{data::{DataLoader, RandomCrop, TensorDataset}, Tensor};
+    /// let ds = Rc::new(TensorDataset::new(Tensor::ones(&[10, 1, 8, 8]), Tensor::arange(10)).unwrap());
+    /// let dl = DataLoader::new(ds, 4).unwrap().shuffle(3).transform(Rc::new(RandomCrop::new(8, 1).unwrap()));
+    /// let (x, y) = dl.epoch().next().unwrap().unwrap();
+    /// assert_eq!((x.shape(), y.shape()), (vec![4, 1, 8, 8], vec![4]));
+    /// ```
+    pub fn transform(mut self, t: Rc<dyn Transform>) -> DataLoader {
+        self.transform = Some(t);
         self
     }
 
@@ -119,6 +143,7 @@ impl DataLoader {
             loader: self,
             order: self.order(e),
             pos: 0,
+            epoch: e,
         }
     }
 }
@@ -128,6 +153,30 @@ pub struct Batches<'a> {
     loader: &'a DataLoader,
     order: Vec<usize>,
     pos: usize,
+    epoch: u64,
+}
+
+/// SplitMix64's finaliser: folds the next value into the hash so that (seed, epoch, batch)
+/// triples map to unrelated streams (a plain XOR would make e.g. (1, 2) and (2, 1) collide).
+fn mix(h: u64, v: u64) -> u64 {
+    let mut x = (h ^ v).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// Runs `t` on each sample of a batched input and stacks the results (`try_stack` rejects
+/// samples that came out with different shapes).
+fn augment(t: &dyn Transform, x: &Tensor, rng: &mut Rng) -> Result<Tensor> {
+    crate::ensure!(
+        x.ndim() > 0,
+        "DataLoader.transform",
+        "the batch has no sample axis"
+    );
+    let samples: Result<Vec<Tensor>> = (x.data().axis_iter(Axis(0)))
+        .map(|s| Ok(Tensor::from_array(t.apply(&s.to_owned(), rng)?)))
+        .collect();
+    Tensor::try_stack(&samples?, 0)
 }
 
 impl Iterator for Batches<'_> {
@@ -141,7 +190,89 @@ impl Iterator for Batches<'_> {
         }
         let take = left.min(bs);
         let idx = &self.order[self.pos..self.pos + take];
+        let batch_no = (self.pos / bs) as u64;
         self.pos += take;
-        Some(self.loader.dataset.get_batch(idx))
+        let batch = self.loader.dataset.get_batch(idx);
+        let Some(t) = &self.loader.transform else {
+            return Some(batch);
+        };
+        // A fresh generator per batch (not one per epoch) so batch k's augmentation does not
+        // depend on how many draws the earlier batches made.
+        let seed = self.loader.shuffle.unwrap_or(0);
+        let mut rng = Rng::new(mix(mix(mix(seed, 0x_A061_1E47), self.epoch), batch_no));
+        Some(batch.and_then(|(x, y)| Ok((augment(t.as_ref(), &x, &mut rng)?, y))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{RandomCrop, TensorDataset};
+
+    fn loader(seed: Option<u64>, t: Option<Rc<dyn Transform>>) -> DataLoader {
+        let n = 10 * 64;
+        let x =
+            Tensor::from_vec((0..n).map(|v| (v % 17) as f32).collect(), &[10, 1, 8, 8]).unwrap();
+        let ds = Rc::new(TensorDataset::new(x, Tensor::arange(10)).unwrap());
+        let mut dl = DataLoader::new(ds, 4).unwrap();
+        if let Some(s) = seed {
+            dl = dl.shuffle(s);
+        }
+        match t {
+            Some(t) => dl.transform(t),
+            None => dl,
+        }
+    }
+
+    fn epoch(dl: &DataLoader) -> Vec<(Vec<usize>, Vec<f32>, Vec<f32>)> {
+        dl.epoch()
+            .map(|b| b.unwrap())
+            .map(|(x, y)| (x.shape(), x.to_vec(), y.to_vec()))
+            .collect()
+    }
+
+    fn crop() -> Option<Rc<dyn Transform>> {
+        Some(Rc::new(RandomCrop::new(8, 2).unwrap()))
+    }
+
+    #[test]
+    fn transform_keeps_batch_shapes_and_targets() {
+        for seed in [None, Some(4)] {
+            let (plain, aug) = (epoch(&loader(seed, None)), epoch(&loader(seed, crop())));
+            assert_eq!(plain.len(), aug.len());
+            for (p, a) in plain.iter().zip(&aug) {
+                assert_eq!((&p.0, &p.2), (&a.0, &a.2));
+            }
+            assert_ne!(plain, aug, "a padded crop should move some pixels");
+        }
+        let small = loader(None, Some(Rc::new(RandomCrop::new(6, 0).unwrap())));
+        assert_eq!(epoch(&small)[0].0, vec![4, 1, 6, 6]);
+    }
+
+    #[test]
+    fn augmentation_is_deterministic_per_seed_and_epoch() {
+        let (a, b, c) = (
+            loader(Some(1), crop()),
+            loader(Some(1), crop()),
+            loader(Some(2), crop()),
+        );
+        let (a0, a1) = (epoch(&a), epoch(&a));
+        assert_eq!((&a0, &a1), (&epoch(&b), &epoch(&b)));
+        assert_ne!(a0, a1, "each epoch gets fresh augmentations");
+        assert_ne!(a0, epoch(&c));
+        // Replaying an epoch (as a checkpoint restore does) replays its augmentations.
+        a.set_epoch(1);
+        assert_eq!(epoch(&a), a1);
+        // No global generator draws: other seeded code is unaffected.
+        crate::manual_seed(9);
+        let before = crate::rng::snapshot();
+        epoch(&a);
+        assert_eq!(crate::rng::snapshot(), before);
+    }
+
+    #[test]
+    fn transform_errors_surface_as_batch_errors() {
+        let dl = loader(None, Some(Rc::new(RandomCrop::new(20, 1).unwrap())));
+        assert!(dl.epoch().all(|b| b.is_err()));
     }
 }

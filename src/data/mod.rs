@@ -1,8 +1,12 @@
 //! Data (course module 08): datasets of (input, label) rows and a batching, seeded-shuffling
 //! `DataLoader`.
 
+mod augment;
+mod digits;
 mod loader;
 
+pub use augment::{Compose, RandomCrop, RandomHorizontalFlip, Transform};
+pub use digits::{digits, digits_default, digits_raw, Digits};
 pub use loader::{Batches, DataLoader};
 
 use crate::error::{shape_err, Error, Result};

@@ -1,0 +1,230 @@
+//! Layers for JavaScript: `Linear`, activations, `Dropout` and `Sequential`, all with the
+//! same common methods (forward, parameters, train/eval, fault injection).
+
+use super::args;
+use super::handles::{layer_from_js, LayerHandle};
+use super::js_err;
+use super::tensor::JsTensor;
+use crate::nn::{self, Layer};
+use js_sys::Array;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+/// Methods every JS layer class has, generated once for each.
+macro_rules! layer_methods {
+    ($ty:ident, $js:literal) => {
+        #[wasm_bindgen(js_class = $js)]
+        impl $ty {
+            /// Runs the layer on `x`.
+            pub fn forward(&self, x: &JsTensor) -> Result<JsTensor, JsError> {
+                nn::call(&*self.layer, x.inner()).map(JsTensor::new).map_err(js_err)
+            }
+            /// The layer's parameters (and its children's), in order.
+            pub fn parameters(&self) -> Array {
+                self.layer.parameters().into_iter().map(|p| JsValue::from(JsTensor::new(p))).collect()
+            }
+            /// Total number of parameter values.
+            #[wasm_bindgen(js_name = numParameters)]
+            pub fn num_parameters(&self) -> usize {
+                self.layer.num_parameters()
+            }
+            /// Training mode (dropout on, batch statistics).
+            pub fn train(&self) {
+                self.layer.train();
+            }
+            /// Evaluation mode (dropout off, running statistics).
+            pub fn eval(&self) {
+                self.layer.eval();
+            }
+            /// Whether the layer is in training mode.
+            #[wasm_bindgen(getter)]
+            pub fn training(&self) -> bool {
+                self.layer.site().training()
+            }
+            /// Clears every parameter's gradient.
+            #[wasm_bindgen(js_name = zeroGrad)]
+            pub fn zero_grad(&self) {
+                self.layer.zero_grad();
+            }
+            /// A one-line description, e.g. "Linear(4 → 4)".
+            #[wasm_bindgen(js_name = toString)]
+            pub fn describe(&self) -> String {
+                self.layer.describe()
+            }
+            /// The layers in check order: `[{ index, path, kind, describe, depth }]`.
+            pub fn layers(&self) -> Result<JsValue, JsError> {
+                let list: Vec<serde_json::Value> = nn::flatten_layers(&*self.layer)
+                    .iter()
+                    .map(|l| serde_json::json!({
+                        "index": l.index, "path": l.path, "kind": l.module.kind(),
+                        "describe": l.module.describe(), "depth": l.depth,
+                    }))
+                    .collect();
+                args::to_js(&list)
+            }
+            /// Breaks layer `layerIndex` on purpose: "detach", "zero_grad", "flip_sign" or
+            /// "scale_grad". The per-layer gradient check should then name that layer.
+            #[wasm_bindgen(js_name = injectFault)]
+            pub fn inject_fault(&self, layer_index: f64, kind: &str) -> Result<(), JsError> {
+                let i = args::count("injectFault", "layerIndex", layer_index, u32::MAX as f64)?;
+                let k = nn::FaultKind::parse(kind).map_err(js_err)?;
+                nn::inject_fault(&*self.layer, i, k).map_err(js_err)
+            }
+            /// Removes every injected fault.
+            #[wasm_bindgen(js_name = clearFaults)]
+            pub fn clear_faults(&self) {
+                nn::clear_faults(&*self.layer);
+            }
+            /// Internal: resolves JS arguments back to this layer.
+            #[wasm_bindgen(getter, js_name = __layerId)]
+            pub fn layer_id(&self) -> u32 {
+                self.handle.id()
+            }
+        }
+    };
+}
+
+macro_rules! layer_struct {
+    ($(#[$doc:meta])* $ty:ident, $js:literal) => {
+        $(#[$doc])*
+        #[wasm_bindgen(js_name = $js)]
+        pub struct $ty {
+            layer: Layer,
+            handle: LayerHandle,
+        }
+        impl $ty {
+            fn wrap(layer: Layer) -> $ty {
+                let handle = LayerHandle::new(&layer);
+                $ty { layer, handle }
+            }
+        }
+        layer_methods!($ty, $js);
+    };
+}
+
+fn check_features(op: &str, inf: f64, outf: f64) -> Result<(usize, usize), JsError> {
+    let i = args::positive(op, "inFeatures", inf, args::MAX_ELEMENTS as f64)?;
+    let o = args::positive(op, "outFeatures", outf, args::MAX_ELEMENTS as f64)?;
+    args::check_size(op, &[i, o])?;
+    Ok((i, o))
+}
+
+layer_struct!(
+    /// A fully connected layer y = x·W + b with W of shape (inFeatures, outFeatures).
+    ///
+    /// ```js
+    /// const lin = new Linear(4, 3);
+    /// lin.forward(Tensor.randn([2, 4])).shape;   // [2, 3]
+    /// ```
+    JsLinear, "Linear"
+);
+
+#[wasm_bindgen(js_class = "Linear")]
+impl JsLinear {
+    /// `new Linear(inFeatures, outFeatures, bias = true)`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(in_features: f64, out_features: f64, bias: Option<bool>) -> Result<JsLinear, JsError> {
+        let (i, o) = check_features("Linear", in_features, out_features)?;
+        Ok(JsLinear::wrap(Rc::new(nn::Linear::new(i, o, bias.unwrap_or(true)))))
+    }
+    fn lin(&self) -> &nn::Linear {
+        self.layer.as_any().downcast_ref::<nn::Linear>().expect("JsLinear wraps a Linear")
+    }
+    /// The weight, shape (inFeatures, outFeatures).
+    #[wasm_bindgen(getter)]
+    pub fn weight(&self) -> JsTensor {
+        JsTensor::new(self.lin().weight().clone())
+    }
+    /// The bias, shape (outFeatures), or undefined.
+    #[wasm_bindgen(getter)]
+    pub fn bias(&self) -> Option<JsTensor> {
+        self.lin().bias().cloned().map(JsTensor::new)
+    }
+}
+
+macro_rules! activation {
+    ($(#[$doc:meta])* $ty:ident, $js:literal, $rust:path) => {
+        layer_struct!($(#[$doc])* $ty, $js);
+        #[wasm_bindgen(js_class = $js)]
+        impl $ty {
+            /// A new activation layer (no parameters).
+            #[wasm_bindgen(constructor)]
+            pub fn new() -> $ty {
+                $ty::wrap(Rc::new(<$rust>::new()))
+            }
+        }
+        impl Default for $ty {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+    };
+}
+
+activation!(/// max(0, x) as a layer.
+    JsReLU, "ReLU", nn::ReLU);
+activation!(/// The logistic sigmoid as a layer.
+    JsSigmoid, "Sigmoid", nn::Sigmoid);
+activation!(/// tanh as a layer.
+    JsTanh, "Tanh", nn::Tanh);
+activation!(/// GELU (tanh approximation) as a layer.
+    JsGELU, "GELU", nn::GELU);
+
+layer_struct!(/// Softmax along an axis (default the last) as a layer.
+    JsSoftmax, "Softmax");
+
+#[wasm_bindgen(js_class = "Softmax")]
+impl JsSoftmax {
+    /// `new Softmax(axis = -1)`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(axis: Option<i32>) -> JsSoftmax {
+        JsSoftmax::wrap(Rc::new(nn::Softmax::new(axis.unwrap_or(-1) as isize)))
+    }
+}
+
+layer_struct!(/// Inverted dropout: zeroes elements with probability p in training mode.
+    JsDropout, "Dropout");
+
+#[wasm_bindgen(js_class = "Dropout")]
+impl JsDropout {
+    /// `new Dropout(p = 0.5)`, p in [0, 1].
+    #[wasm_bindgen(constructor)]
+    pub fn new(p: Option<f64>) -> Result<JsDropout, JsError> {
+        let p = args::finite("Dropout", "p", p.unwrap_or(0.5))?;
+        Ok(JsDropout::wrap(Rc::new(nn::Dropout::new(p).map_err(js_err)?)))
+    }
+}
+
+layer_struct!(
+    /// Layers applied in order. Build it from an array of layer objects; the layers stay
+    /// usable (and shared) afterwards:
+    ///
+    /// ```js
+    /// const l1 = new Linear(4, 8), l2 = new Linear(8, 2);
+    /// const model = new Sequential([l1, new ReLU(), l2]);
+    /// model.forward(x);  l1.weight.grad;   // same Linear object
+    /// ```
+    JsSequential, "Sequential"
+);
+
+#[wasm_bindgen(js_class = "Sequential")]
+impl JsSequential {
+    /// `new Sequential([layer, layer, …])`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(layers: JsValue) -> Result<JsSequential, JsError> {
+        if !Array::is_array(&layers) {
+            return Err(js_err(format!("Sequential: expected an array of layers, got {}", args::kind(&layers))));
+        }
+        let list: Result<Vec<Layer>, JsError> = Array::from(&layers)
+            .iter()
+            .enumerate()
+            .map(|(i, v)| layer_from_js("Sequential", &format!("layers[{i}]"), &v))
+            .collect();
+        Ok(JsSequential::wrap(Rc::new(nn::Sequential::new(list?))))
+    }
+    /// Number of layers.
+    #[wasm_bindgen(getter)]
+    pub fn length(&self) -> usize {
+        self.layer.children().len()
+    }
+}

@@ -1,0 +1,67 @@
+//! The JavaScript API (the only module that names wasm-bindgen): thin wrappers that convert
+//! types and errors and call the core. Every export returns `Result<_, JsError>`, so bad input
+//! becomes a thrown `Error` and the instance keeps working; nothing here may panic.
+
+mod args;
+mod handles;
+mod layers;
+mod run;
+mod tensor;
+mod train;
+
+pub use layers::*;
+pub use run::*;
+pub use tensor::JsTensor;
+pub use train::*;
+
+use wasm_bindgen::prelude::*;
+
+/// Installs the panic hook once, when the module is instantiated. A panic is a bug (every
+/// user error is an `Error`), and the hook makes it readable in the console.
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+}
+
+/// Converts any displayable error into a JS `Error`.
+pub(crate) fn js_err(e: impl std::fmt::Display) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// Reseeds the global random generator (weight init, dropout, shuffling, sampling), like
+/// `torch.manual_seed`. The same seed gives bit-identical results in every browser.
+///
+/// @param seed - a non-negative integer below 2^53
+#[wasm_bindgen(js_name = manualSeed)]
+pub fn manual_seed(seed: f64) -> Result<(), JsError> {
+    let s = args::count("manualSeed", "seed", seed, u64::MAX as f64)?;
+    crate::manual_seed(s as u64);
+    Ok(())
+}
+
+/// Whether this build runs SIMD128 kernels.
+#[wasm_bindgen(js_name = simdEnabled)]
+pub fn simd_enabled() -> bool {
+    cfg!(target_feature = "simd128")
+}
+
+/// Bytes of WebAssembly linear memory currently reserved (it only grows).
+#[wasm_bindgen(js_name = memoryBytes)]
+pub fn memory_bytes() -> f64 {
+    let mem: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    let buf: js_sys::ArrayBuffer = mem.buffer().unchecked_into();
+    buf.byte_length() as f64
+}
+
+/// What this runtime can do: `{ simd, relaxedSimd, kernels, memoryBytes, version }`.
+#[wasm_bindgen]
+pub fn capabilities() -> Result<JsValue, JsError> {
+    let caps = serde_json::json!({
+        "simd": cfg!(target_feature = "simd128"),
+        "relaxedSimd": cfg!(target_feature = "relaxed-simd"),
+        "kernels": if cfg!(target_feature = "simd128") { "simd128" } else { "scalar" },
+        "memoryBytes": memory_bytes(),
+        "version": env!("CARGO_PKG_VERSION"),
+    });
+    args::to_js(&caps)
+}

@@ -1,0 +1,169 @@
+//! Losses, optimizers and `fit` for JavaScript. `fit` runs the whole loop in Rust and calls
+//! `onEpoch` once per epoch, so JS crosses the boundary per epoch, not per op.
+
+use super::args::{self, opt_bool, opt_fn, opt_num, opt_str};
+use super::handles::{layer_from_js, params_from_js, tensor_from_js};
+use super::js_err;
+use super::tensor::JsTensor;
+use crate::loss::{self, Loss};
+use crate::optim::{Adam, Optimizer, Sgd};
+use crate::train::{fit as core_fit, FitOptions, OptimizerKind};
+use wasm_bindgen::prelude::*;
+
+/// Mean squared error over all elements.
+#[wasm_bindgen(js_name = mseLoss)]
+pub fn mse_loss(pred: &JsTensor, target: &JsTensor) -> Result<JsTensor, JsError> {
+    loss::mse_loss(pred.inner(), target.inner()).map(JsTensor::new).map_err(js_err)
+}
+
+/// Mean cross-entropy of logits (N, C) against class ids (N) stored as numbers.
+#[wasm_bindgen(js_name = crossEntropyLoss)]
+pub fn cross_entropy_loss(logits: &JsTensor, labels: &JsTensor) -> Result<JsTensor, JsError> {
+    loss::cross_entropy(logits.inner(), labels.inner()).map(JsTensor::new).map_err(js_err)
+}
+
+/// Mean binary cross-entropy of probabilities in (0, 1) against 0/1 targets.
+#[wasm_bindgen(js_name = bceLoss)]
+pub fn bce_loss(probs: &JsTensor, target: &JsTensor) -> Result<JsTensor, JsError> {
+    probs.inner().try_bce(target.inner()).map(JsTensor::new).map_err(js_err)
+}
+
+/// Mean binary cross-entropy on logits (stable; no sigmoid first).
+#[wasm_bindgen(js_name = bceWithLogitsLoss)]
+pub fn bce_with_logits_loss(logits: &JsTensor, target: &JsTensor) -> Result<JsTensor, JsError> {
+    logits.inner().try_bce_with_logits(target.inner()).map(JsTensor::new).map_err(js_err)
+}
+
+fn lr_of(op: &str, v: f64) -> Result<f32, JsError> {
+    args::finite(op, "lr", v)
+}
+
+/// An optimizer: `step()` applies the current gradients, `zeroGrad()` clears them.
+#[wasm_bindgen(js_name = Optimizer)]
+pub struct JsOptimizer {
+    inner: Box<dyn Optimizer>,
+}
+
+#[wasm_bindgen(js_class = Optimizer)]
+impl JsOptimizer {
+    /// Updates every parameter that has a gradient.
+    pub fn step(&mut self) -> Result<(), JsError> {
+        self.inner.step().map_err(js_err)
+    }
+    /// Clears every parameter's gradient.
+    #[wasm_bindgen(js_name = zeroGrad)]
+    pub fn zero_grad(&self) {
+        self.inner.zero_grad();
+    }
+    /// The learning rate.
+    #[wasm_bindgen(getter)]
+    pub fn lr(&self) -> f32 {
+        self.inner.lr()
+    }
+    /// Changes the learning rate.
+    #[wasm_bindgen(setter)]
+    pub fn set_lr(&mut self, lr: f64) -> Result<(), JsError> {
+        let lr = lr_of("Optimizer.lr", lr)?;
+        if lr < 0.0 {
+            return Err(js_err("Optimizer.lr: must be ≥ 0"));
+        }
+        self.inner.set_lr(lr);
+        Ok(())
+    }
+    /// "sgd", "adam" or "adamw".
+    #[wasm_bindgen(getter)]
+    pub fn kind(&self) -> String {
+        self.inner.kind().to_string()
+    }
+}
+
+/// Stochastic gradient descent: `SGD(paramsOrModel, { lr = 0.01, momentum = 0, weightDecay = 0 })`.
+#[wasm_bindgen(js_name = SGD)]
+pub fn sgd(params: JsValue, options: JsValue) -> Result<JsOptimizer, JsError> {
+    let op = "SGD";
+    args::options(op, &options)?;
+    let lr = lr_of(op, opt_num(&options, op, "lr")?.unwrap_or(0.01))?;
+    let mu = args::finite(op, "momentum", opt_num(&options, op, "momentum")?.unwrap_or(0.0))?;
+    let wd = args::finite(op, "weightDecay", opt_num(&options, op, "weightDecay")?.unwrap_or(0.0))?;
+    let p = params_from_js(op, &params)?;
+    Ok(JsOptimizer { inner: Box::new(Sgd::new(p, lr, mu, wd).map_err(js_err)?) })
+}
+
+/// Adam: `Adam(paramsOrModel, { lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0 })`.
+#[wasm_bindgen(js_name = Adam)]
+pub fn adam(params: JsValue, options: JsValue) -> Result<JsOptimizer, JsError> {
+    adam_like("Adam", params, options, false)
+}
+
+/// AdamW (decoupled weight decay): same options as Adam, `weightDecay` defaults to 0.01.
+#[wasm_bindgen(js_name = AdamW)]
+pub fn adamw(params: JsValue, options: JsValue) -> Result<JsOptimizer, JsError> {
+    adam_like("AdamW", params, options, true)
+}
+
+fn adam_like(op: &str, params: JsValue, options: JsValue, decoupled: bool) -> Result<JsOptimizer, JsError> {
+    args::options(op, &options)?;
+    let num = |k: &str, d: f64| -> Result<f32, JsError> { args::finite(op, k, opt_num(&options, op, k)?.unwrap_or(d)) };
+    let lr = num("lr", 0.001)?;
+    let (b1, b2, eps) = (num("beta1", 0.9)?, num("beta2", 0.999)?, num("eps", 1e-8)?);
+    let wd = num("weightDecay", if decoupled { 0.01 } else { 0.0 })?;
+    let p = params_from_js(op, &params)?;
+    let a = Adam::with_options(p, lr, (b1, b2), eps, wd, decoupled).map_err(js_err)?;
+    Ok(JsOptimizer { inner: Box::new(a) })
+}
+
+/// Trains `model` on `(x, y)` with the whole loop in Rust.
+///
+/// Options: `{ epochs = 10, batchSize = 32, lr = 0.01, optimizer = "adam" | "sgd" | "adamw",
+/// loss = "mse" | "cross_entropy" | "bce" | "bce_with_logits", momentum = 0, weightDecay = 0,
+/// shuffle = true, seed = 0, onEpoch({ epoch, loss, accuracy }) }`. Returning `false` from
+/// `onEpoch` stops early. Returns `{ loss: number[], accuracy: number[] }`.
+#[wasm_bindgen]
+pub fn fit(model: JsValue, x: JsValue, y: JsValue, options: JsValue) -> Result<JsValue, JsError> {
+    let op = "fit";
+    args::options(op, &options)?;
+    let layer = layer_from_js(op, "model", &model)?;
+    let (x, y) = (tensor_from_js(op, "x", &x)?, tensor_from_js(op, "y", &y)?);
+    let epochs = args::positive(op, "epochs", opt_num(&options, op, "epochs")?.unwrap_or(10.0), 1e7)?;
+    let batch_size = args::positive(op, "batchSize", opt_num(&options, op, "batchSize")?.unwrap_or(32.0), 1e7)?;
+    let lr = lr_of(op, opt_num(&options, op, "lr")?.unwrap_or(0.01))?;
+    let optimizer = OptimizerKind::parse(&opt_str(&options, op, "optimizer")?.unwrap_or_else(|| "adam".into())).map_err(js_err)?;
+    let loss = Loss::parse(&opt_str(&options, op, "loss")?.unwrap_or_else(|| "mse".into())).map_err(js_err)?;
+    let momentum = args::finite(op, "momentum", opt_num(&options, op, "momentum")?.unwrap_or(0.0))?;
+    let weight_decay = args::finite(op, "weightDecay", opt_num(&options, op, "weightDecay")?.unwrap_or(0.0))?;
+    let shuffle = opt_bool(&options, op, "shuffle")?.unwrap_or(true);
+    let seed = args::count(op, "seed", opt_num(&options, op, "seed")?.unwrap_or(0.0), 9.007e15)? as u64;
+    let on_epoch = opt_fn(&options, op, "onEpoch")?;
+    let opts = FitOptions {
+        epochs,
+        batch_size,
+        lr,
+        optimizer,
+        loss,
+        momentum,
+        weight_decay,
+        shuffle_seed: shuffle.then_some(seed),
+    };
+    let mut callback_error = None;
+    let stats = core_fit(layer, &x, &y, &opts, |epoch, s| {
+        let Some(f) = &on_epoch else { return true };
+        let info = serde_json::json!({ "epoch": epoch, "loss": s.loss, "accuracy": s.accuracy });
+        let arg = args::to_js(&info).unwrap_or(JsValue::UNDEFINED);
+        match f.call1(&JsValue::NULL, &arg) {
+            Ok(v) => v.as_bool() != Some(false),
+            Err(e) => {
+                callback_error = Some(e);
+                false
+            }
+        }
+    })
+    .map_err(js_err)?;
+    if let Some(e) = callback_error {
+        return Err(js_err(format!("fit: onEpoch threw: {}", e.as_string().unwrap_or_else(|| format!("{e:?}")))));
+    }
+    let out = serde_json::json!({
+        "loss": stats.iter().map(|s| s.loss).collect::<Vec<_>>(),
+        "accuracy": stats.iter().map(|s| s.accuracy).collect::<Vec<_>>(),
+    });
+    args::to_js(&out)
+}

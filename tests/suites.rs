@@ -1,0 +1,71 @@
+//! The integration suites natively: they pass for 100 seeds, and every planted fault makes
+//! them fail and name the broken layer.
+
+use tinytorch::nn::FaultKind;
+use tinytorch::suites::{list_suites, run_suite, FaultSpec, SuiteOptions};
+
+/// Layers each suite's models have in common (the fault sweep plants into these).
+fn layers_of(suite: &str) -> Vec<usize> {
+    match suite {
+        "dataloader_integration" => vec![0, 1, 2],
+        _ => vec![0, 1, 2, 3],
+    }
+}
+
+#[test]
+fn every_suite_passes_for_100_seeds() {
+    for s in list_suites() {
+        for seed in 0..100 {
+            let r = run_suite(s.name, &SuiteOptions { seed, fault: None }).unwrap();
+            assert!(r.passed, "seed {seed}:\n{}", r.summary());
+        }
+    }
+}
+
+#[test]
+fn every_fault_kind_fails_the_suite_and_names_the_layer() {
+    for s in list_suites() {
+        for layer in layers_of(s.name) {
+            for kind in FaultKind::ALL {
+                for seed in [0, 1] {
+                    let fault = Some(FaultSpec { layer, kind });
+                    let r = run_suite(s.name, &SuiteOptions { seed, fault }).unwrap();
+                    assert!(!r.passed, "{} with {kind:?} at layer {layer} passed", s.name);
+                    assert_eq!(
+                        r.blamed_layers(),
+                        vec![layer],
+                        "{} with {kind:?} at layer {layer} blamed the wrong layer:\n{}",
+                        s.name,
+                        r.summary()
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_fault_beyond_every_model_is_reported_not_ignored() {
+    let fault = Some(FaultSpec { layer: 99, kind: FaultKind::Detach });
+    let r = run_suite("xor", &SuiteOptions { seed: 0, fault }).unwrap();
+    assert!(!r.passed);
+    assert!(r.cases.iter().any(|c| c.name == "fault_planted" && c.message.contains("99")));
+}
+
+#[test]
+fn unknown_suite_is_an_error_listing_the_suites() {
+    let e = run_suite("nope", &SuiteOptions::default()).unwrap_err().to_string();
+    assert!(e.contains("nope") && e.contains("gradient_flow"), "{e}");
+}
+
+#[test]
+fn reports_are_identical_for_the_same_seed() {
+    let a = run_suite("training_flow", &SuiteOptions { seed: 3, fault: None }).unwrap();
+    let b = run_suite("training_flow", &SuiteOptions { seed: 3, fault: None }).unwrap();
+    let strip = |r: &tinytorch::suites::SuiteReport| {
+        let mut r = r.clone();
+        r.duration_ms = 0.0;
+        r.to_json()
+    };
+    assert_eq!(strip(&a), strip(&b));
+}
