@@ -63,7 +63,10 @@ fn batched(
         Side::Transposed => (n, k),
     };
     let _ = (a_rows, b_rows);
-    for (i, c) in out.chunks_mut(m * n).enumerate() {
+    // NOTE: an empty output block (a (0, k) batch through Linear, or its backward) has
+    // nothing to compute, and `chunks_mut(0)` would panic.
+    let block = (m * n).max(1);
+    for (i, c) in out.chunks_mut(block).enumerate() {
         let ao = offset(a_batch, i, m * k);
         let bo = offset(b_batch, i, k * n);
         let a_block = &ad[ao..ao + m * k];
@@ -111,7 +114,15 @@ impl Tensor {
         if sa.len() == 1 {
             let r = self.try_view(&[1, sa[0]])?.try_matmul(other)?;
             let mut s = r.shape();
-            s.remove(s.len() - 2);
+            // NOTE: when `other` is 1-D too, the inner call already dropped its column axis,
+            // so the row axis is the last one (vector·vector gives a 0-d result, as in NumPy);
+            // `s.len() - 2` would underflow there.
+            let row_axis = if sb.len() == 1 {
+                s.len() - 1
+            } else {
+                s.len() - 2
+            };
+            s.remove(row_axis);
             return r.try_view(&s);
         }
         if sb.len() == 1 {
