@@ -1,13 +1,31 @@
 #!/usr/bin/env bash
-# Builds the release site package into pkg/ (wasm-pack --target web, optimised with npm's
-# binaryen wasm-opt) and reports the .wasm size and how many SIMD instructions it holds.
+# Builds the two release site packages with wasm-pack (--target web), optimised with npm's
+# binaryen wasm-opt:
+#   pkg/          SIMD128              (every browser with wasm SIMD)
+#   pkg-relaxed/  SIMD128 + relaxed SIMD (fused multiply-add where the browser has it)
+# www/js/tinytorch.js feature-detects relaxed SIMD at load time and picks one.
+# Prints each .wasm's size (raw and gzipped) and how many SIMD instructions it holds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/tools/node_modules/.bin:$PATH"
 # NOTE: RUSTFLAGS from the environment would replace .cargo/config.toml's +simd128.
 unset RUSTFLAGS
+
+report() {
+  local wasm="$1/tinytorch_bg.wasm"
+  local simd relaxed
+  simd=$(wasm-dis "$wasm" | grep -cE '\((f32x4|v128|i32x4|i16x8|i8x16|f64x2)\.' || true)
+  relaxed=$(wasm-dis "$wasm" | grep -c 'relaxed' || true)
+  printf '[build] %s: %s bytes (%s gzipped), %s SIMD instructions, %s relaxed\n' "$wasm" \
+    "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)" "$simd" "$relaxed"
+}
+
 wasm-pack --quiet build --release --target web --out-dir pkg --out-name tinytorch --mode no-install
-wasm="pkg/tinytorch_bg.wasm"
-simd=$(wasm-dis "$wasm" | grep -cE '\b(f32x4|v128|i32x4|f64x2)\.' || true)
-printf '[build] %s: %s bytes (%s gzipped), %s SIMD instructions\n' "$wasm" \
-  "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)" "$simd"
+report pkg
+
+if [ "${SKIP_RELAXED:-0}" != 1 ]; then
+  CARGO_TARGET_DIR=target/relaxed \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" \
+    wasm-pack --quiet build --release --target web --out-dir pkg-relaxed --out-name tinytorch --mode no-install
+  report pkg-relaxed
+fi

@@ -3,12 +3,14 @@
 //! becomes a thrown `Error` and the instance keeps working; nothing here may panic.
 
 mod args;
+mod bench;
 mod handles;
 mod layers;
 mod run;
 mod tensor;
 mod train;
 
+pub use bench::*;
 pub use layers::*;
 pub use run::*;
 pub use tensor::JsTensor;
