@@ -32,6 +32,7 @@ pub mod loss;
 pub mod nn;
 pub mod optim;
 pub mod suites;
+pub mod vision;
 pub mod train;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

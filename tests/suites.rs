@@ -4,18 +4,30 @@
 use tinytorch::nn::FaultKind;
 use tinytorch::suites::{list_suites, run_suite, FaultSpec, SuiteOptions};
 
-/// Layers each suite's models have in common (the fault sweep plants into these).
+/// Layers each suite's models have in common (the fault sweep plants into these). The CNN
+/// suite's check net is swept whole: conv, norm, activation, both pools, flatten and linear.
 fn layers_of(suite: &str) -> Vec<usize> {
     match suite {
         "dataloader_integration" => vec![0, 1, 2],
+        "cnn_integration" => (0..9).collect(),
+        // Training scenarios take seconds each: a conv, a pool and the head.
+        "digits_cnn" => vec![0, 2, 7],
+        "digits_mlp" => vec![1, 3],
         _ => vec![0, 1, 2, 3],
     }
+}
+
+/// Suites cheap enough to sweep 100 seeds in a test; the digits scenarios (seconds per run)
+/// are swept by `cargo run --release --example seed_sweep`.
+fn fast(suite: &str) -> bool {
+    !suite.starts_with("digits")
 }
 
 #[test]
 fn every_suite_passes_for_100_seeds() {
     for s in list_suites() {
-        for seed in 0..100 {
+        let seeds = if fast(s.name) { 100 } else { 2 };
+        for seed in 0..seeds {
             let r = run_suite(s.name, &SuiteOptions { seed, fault: None }).unwrap();
             assert!(r.passed, "seed {seed}:\n{}", r.summary());
         }
@@ -27,7 +39,8 @@ fn every_fault_kind_fails_the_suite_and_names_the_layer() {
     for s in list_suites() {
         for layer in layers_of(s.name) {
             for kind in FaultKind::ALL {
-                for seed in [0, 1] {
+                let seeds: &[u64] = if fast(s.name) { &[0, 1] } else { &[0] };
+                for &seed in seeds {
                     let fault = Some(FaultSpec { layer, kind });
                     let r = run_suite(s.name, &SuiteOptions { seed, fault }).unwrap();
                     assert!(!r.passed, "{} with {kind:?} at layer {layer} passed", s.name);

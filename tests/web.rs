@@ -36,6 +36,33 @@ fn suite_xor_passes_in_browser() {
 }
 
 #[wasm_bindgen_test]
+fn suite_cnn_integration_passes_in_browser() {
+    passes("cnn_integration");
+}
+
+#[wasm_bindgen_test]
+fn suite_digits_mlp_passes_in_browser() {
+    let r = run_suite("digits_mlp", &SuiteOptions { seed: 0, fault: None }).unwrap();
+    assert!(r.passed, "{}", r.summary());
+}
+
+#[wasm_bindgen_test]
+fn suite_digits_cnn_passes_in_browser() {
+    let r = run_suite("digits_cnn", &SuiteOptions { seed: 0, fault: None }).unwrap();
+    assert!(r.passed, "{}", r.summary());
+}
+
+#[wasm_bindgen_test]
+fn planted_faults_in_conv_pool_and_norm_layers_are_named_in_browser() {
+    for kind in FaultKind::ALL {
+        for layer in 0..9 {
+            let r = run_suite("cnn_integration", &SuiteOptions { seed: 0, fault: Some(FaultSpec { layer, kind }) }).unwrap();
+            assert!(!r.passed && r.blamed_layers() == vec![layer], "cnn {kind:?}@{layer}:\n{}", r.summary());
+        }
+    }
+}
+
+#[wasm_bindgen_test]
 fn planted_faults_are_named_in_browser() {
     for name in ["gradient_flow", "training_flow", "dataloader_integration", "xor"] {
         for kind in FaultKind::ALL {

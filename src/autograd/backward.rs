@@ -185,6 +185,14 @@ fn dispatch(op: &Op, out: &Tensor, g: Array, sink: &mut GradSink) -> Result<()> 
         }
         Op::Bce { p, y } => ops::loss::bce_backward(p, y, g, sink),
         Op::BceWithLogits { z, y } => ops::loss::bce_logits_backward(z, y, g, sink),
+        Op::Conv2d { input, weight, bias, geom, cols } => {
+            ops::conv::conv2d_backward(input, weight, bias.as_ref(), geom, cols, g, sink)
+        }
+        Op::MaxPool2d { input, argmax } => ops::pool::max_pool_backward(input, argmax, g, sink),
+        Op::AvgPool2d { input, geom } => ops::pool::avg_pool_backward(input, geom, g, sink),
+        Op::BatchNorm2d { input, gamma, beta, xhat, inv_std, batch } => {
+            ops::norm::batch_norm_backward(input, gamma, beta, xhat, inv_std, *batch, g, sink)
+        }
         Op::Custom { args, op } => {
             let grads = op.backward(args, &out.data(), &g)?;
             for (a, ga) in args.iter().zip(grads) {

@@ -103,6 +103,19 @@ pub enum Op {
         z: Tensor,
         y: Array,
     },
+    /// Convolution as im2col + GEMM; `cols` is the `(N·P) × K` patch matrix of `input`.
+    Conv2d {
+        input: Tensor,
+        weight: Tensor,
+        bias: Option<Tensor>,
+        geom: crate::ops::conv::Conv2dGeom,
+        cols: Vec<f32>,
+    },
+    /// Max pooling; `argmax` holds the flat input index each output came from.
+    MaxPool2d { input: Tensor, argmax: Vec<u32> },
+    AvgPool2d { input: Tensor, geom: crate::ops::conv::Conv2dGeom },
+    /// Batch norm; `xhat` is the normalised input, `batch` whether batch statistics were used.
+    BatchNorm2d { input: Tensor, gamma: Tensor, beta: Tensor, xhat: Array, inv_std: Vec<f32>, batch: bool },
     Custom {
         args: Vec<Tensor>,
         op: Rc<dyn CustomOp>,
@@ -131,6 +144,10 @@ impl Op {
             Op::CrossEntropy { .. } => "cross_entropy",
             Op::Bce { .. } => "bce",
             Op::BceWithLogits { .. } => "bce_with_logits",
+            Op::Conv2d { .. } => "conv2d",
+            Op::MaxPool2d { .. } => "max_pool2d",
+            Op::AvgPool2d { .. } => "avg_pool2d",
+            Op::BatchNorm2d { .. } => "batch_norm2d",
             Op::Custom { .. } => "custom",
         }
     }
@@ -156,6 +173,13 @@ impl Op {
             Op::Bce { p, .. } => vec![p],
             Op::BceWithLogits { z, .. } => vec![z],
             Op::Cat(ts, _) | Op::Custom { args: ts, .. } => ts.iter().collect(),
+            Op::Conv2d { input, weight, bias, .. } => {
+                let mut v = vec![input, weight];
+                v.extend(bias.iter());
+                v
+            }
+            Op::MaxPool2d { input, .. } | Op::AvgPool2d { input, .. } => vec![input],
+            Op::BatchNorm2d { input, gamma, beta, .. } => vec![input, gamma, beta],
         }
     }
 
@@ -180,6 +204,13 @@ impl Op {
             Op::Bce { p, .. } => vec![p],
             Op::BceWithLogits { z, .. } => vec![z],
             Op::Cat(ts, _) | Op::Custom { args: ts, .. } => ts,
+            Op::Conv2d { input, weight, bias, .. } => {
+                let mut v = vec![input, weight];
+                v.extend(bias);
+                v
+            }
+            Op::MaxPool2d { input, .. } | Op::AvgPool2d { input, .. } => vec![input],
+            Op::BatchNorm2d { input, gamma, beta, .. } => vec![input, gamma, beta],
         }
     }
 }

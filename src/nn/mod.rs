@@ -2,18 +2,24 @@
 //! per-layer machinery (faults, tracing) the suites rely on.
 
 mod activation;
+mod conv;
 mod dropout;
 pub mod fault;
 mod linear;
 mod module;
+mod norm;
+mod pool;
 mod sequential;
 pub(crate) mod trace;
 
 pub use activation::{ReLU, Sigmoid, Softmax, Tanh, GELU};
+pub use conv::{Conv2d, Flatten};
 pub use dropout::Dropout;
 pub use fault::{clear_faults, inject_fault, FaultKind};
 pub use linear::Linear;
 pub use module::{call, Layer, Module, Site};
+pub use norm::BatchNorm2d;
+pub use pool::{AvgPool2d, MaxPool2d};
 pub use sequential::Sequential;
 
 /// One entry of a model's layer list.

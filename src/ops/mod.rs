@@ -1,10 +1,13 @@
 //! Differentiable operations: each forward sits next to its chain rule (`*_backward`).
 
 pub mod binary;
+pub mod conv;
 pub mod custom;
 pub mod loss;
 pub mod matmul;
 pub mod movement;
+pub mod norm;
+pub mod pool;
 pub mod reduce;
 pub mod softmax;
 pub mod unary;

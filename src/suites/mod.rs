@@ -5,8 +5,10 @@
 //! model a suite builds receives the planted fault of [`SuiteOptions::fault`], so each suite
 //! can be shown to fail and to name the broken layer.
 
+mod cnn;
 mod ctx;
 mod dataloader;
+mod digits;
 mod gradient_flow;
 mod report;
 mod training_flow;
@@ -74,12 +76,43 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
         ),
         (
             SuiteInfo {
+                name: "cnn_integration",
+                category: "critical",
+                modules: (1..=9).collect(),
+                description: "Gradients reach every conv, pool, norm and linear parameter through \
+                              Flatten and match the numerical ones; cross-correlation, pooling, \
+                              BatchNorm train/eval, shapes; training lowers the loss.",
+            },
+            cnn::run,
+        ),
+        (
+            SuiteInfo {
                 name: "xor",
                 category: "scenario",
                 modules: vec![1, 2, 3, 4, 5, 6, 7],
                 description: "The 1986 lesson: a two-layer network learns XOR to 100% accuracy.",
             },
             xor::run,
+        ),
+        (
+            SuiteInfo {
+                name: "digits_mlp",
+                category: "scenario",
+                modules: vec![1, 2, 3, 4, 5, 6, 7, 8],
+                description: "Milestone 1986: an MLP learns the UCI handwritten digits to ≥ 95% \
+                              held-out accuracy.",
+            },
+            digits::run_mlp,
+        ),
+        (
+            SuiteInfo {
+                name: "digits_cnn",
+                category: "scenario",
+                modules: (1..=9).collect(),
+                description: "Milestone 1998: a small CNN learns the UCI handwritten digits to \
+                              ≥ 97% held-out accuracy.",
+            },
+            digits::run_cnn,
         ),
     ]
 }

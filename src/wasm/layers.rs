@@ -2,105 +2,13 @@
 //! same common methods (forward, parameters, train/eval, fault injection).
 
 use super::args;
-use super::handles::{layer_from_js, LayerHandle};
+use super::handles::layer_from_js;
 use super::js_err;
 use super::tensor::JsTensor;
 use crate::nn::{self, Layer};
 use js_sys::Array;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-
-/// Methods every JS layer class has, generated once for each.
-macro_rules! layer_methods {
-    ($ty:ident, $js:literal) => {
-        #[wasm_bindgen(js_class = $js)]
-        impl $ty {
-            /// Runs the layer on `x`.
-            pub fn forward(&self, x: &JsTensor) -> Result<JsTensor, JsError> {
-                nn::call(&*self.layer, x.inner()).map(JsTensor::new).map_err(js_err)
-            }
-            /// The layer's parameters (and its children's), in order.
-            pub fn parameters(&self) -> Array {
-                self.layer.parameters().into_iter().map(|p| JsValue::from(JsTensor::new(p))).collect()
-            }
-            /// Total number of parameter values.
-            #[wasm_bindgen(js_name = numParameters)]
-            pub fn num_parameters(&self) -> usize {
-                self.layer.num_parameters()
-            }
-            /// Training mode (dropout on, batch statistics).
-            pub fn train(&self) {
-                self.layer.train();
-            }
-            /// Evaluation mode (dropout off, running statistics).
-            pub fn eval(&self) {
-                self.layer.eval();
-            }
-            /// Whether the layer is in training mode.
-            #[wasm_bindgen(getter)]
-            pub fn training(&self) -> bool {
-                self.layer.site().training()
-            }
-            /// Clears every parameter's gradient.
-            #[wasm_bindgen(js_name = zeroGrad)]
-            pub fn zero_grad(&self) {
-                self.layer.zero_grad();
-            }
-            /// A one-line description, e.g. "Linear(4 → 4)".
-            #[wasm_bindgen(js_name = toString)]
-            pub fn describe(&self) -> String {
-                self.layer.describe()
-            }
-            /// The layers in check order: `[{ index, path, kind, describe, depth }]`.
-            pub fn layers(&self) -> Result<JsValue, JsError> {
-                let list: Vec<serde_json::Value> = nn::flatten_layers(&*self.layer)
-                    .iter()
-                    .map(|l| serde_json::json!({
-                        "index": l.index, "path": l.path, "kind": l.module.kind(),
-                        "describe": l.module.describe(), "depth": l.depth,
-                    }))
-                    .collect();
-                args::to_js(&list)
-            }
-            /// Breaks layer `layerIndex` on purpose: "detach", "zero_grad", "flip_sign" or
-            /// "scale_grad". The per-layer gradient check should then name that layer.
-            #[wasm_bindgen(js_name = injectFault)]
-            pub fn inject_fault(&self, layer_index: f64, kind: &str) -> Result<(), JsError> {
-                let i = args::count("injectFault", "layerIndex", layer_index, u32::MAX as f64)?;
-                let k = nn::FaultKind::parse(kind).map_err(js_err)?;
-                nn::inject_fault(&*self.layer, i, k).map_err(js_err)
-            }
-            /// Removes every injected fault.
-            #[wasm_bindgen(js_name = clearFaults)]
-            pub fn clear_faults(&self) {
-                nn::clear_faults(&*self.layer);
-            }
-            /// Internal: resolves JS arguments back to this layer.
-            #[wasm_bindgen(getter, js_name = __layerId)]
-            pub fn layer_id(&self) -> u32 {
-                self.handle.id()
-            }
-        }
-    };
-}
-
-macro_rules! layer_struct {
-    ($(#[$doc:meta])* $ty:ident, $js:literal) => {
-        $(#[$doc])*
-        #[wasm_bindgen(js_name = $js)]
-        pub struct $ty {
-            layer: Layer,
-            handle: LayerHandle,
-        }
-        impl $ty {
-            fn wrap(layer: Layer) -> $ty {
-                let handle = LayerHandle::new(&layer);
-                $ty { layer, handle }
-            }
-        }
-        layer_methods!($ty, $js);
-    };
-}
 
 fn check_features(op: &str, inf: f64, outf: f64) -> Result<(usize, usize), JsError> {
     let i = args::positive(op, "inFeatures", inf, args::MAX_ELEMENTS as f64)?;

@@ -2,6 +2,8 @@
 //! types and errors and call the core. Every export returns `Result<_, JsError>`, so bad input
 //! becomes a thrown `Error` and the instance keeps working; nothing here may panic.
 
+#[macro_use]
+mod macros;
 mod args;
 mod bench;
 mod handles;
@@ -9,12 +11,14 @@ mod layers;
 mod run;
 mod tensor;
 mod train;
+mod vision;
 
 pub use bench::*;
 pub use layers::*;
 pub use run::*;
 pub use tensor::JsTensor;
 pub use train::*;
+pub use vision::*;
 
 use wasm_bindgen::prelude::*;
 

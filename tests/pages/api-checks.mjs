@@ -1,0 +1,133 @@
+// TinyTorch Lab page tests: the JS API checks that run inside a served page (page.evaluate
+// with the facade www/js/tinytorch.js). `apiChecks` must stay self-contained: Playwright
+// sends its source text to the page. It returns { checks: [{ name, ok, detail }], memory,
+// faults } for run.mjs to print and assert.
+
+export async function apiChecks() {
+  const tt = await import('/www/js/tinytorch.js');
+  await tt.ready();
+  const { Tensor, Linear, ReLU, Tanh, Sequential, Dropout, mseLoss, crossEntropyLoss, SGD } = tt;
+  const checks = [];
+  const ok = (name, cond, detail = '') => checks.push({ name, ok: Boolean(cond), detail: String(detail) });
+  const norm = (a) => Math.sqrt(a.reduce((s, v) => s + v * v, 0));
+
+  // 1. Five Linear(4, 4) each followed by ReLU, MSE, backward: every weight gets a real gradient.
+  tt.manualSeed(0);
+  const layers = [];
+  for (let i = 0; i < 5; i++) layers.push(new Linear(4, 4), new ReLU());
+  const model = new Sequential(layers);
+  const x = Tensor.randn([8, 4]);
+  const y = Tensor.randn([8, 4]);
+  mseLoss(model.forward(x), y).backward();
+  for (let k = 0; k < 5; k++) {
+    const g = layers[2 * k].weight.grad;
+    const a = g ? g.toArray() : null;
+    ok(`five Linear+ReLU: Linear ${k} (layer ${2 * k}) weight.grad exists, non-empty, non-zero`,
+      a && a.length === 16 && a.some((v) => v !== 0), a ? `‖grad‖ = ${norm(a).toExponential(3)}` : 'grad is undefined');
+  }
+  model.zeroGrad();
+
+  // 2. A fault in layer k, of each kind, makes gradcheck name layer k.
+  const faults = [];
+  for (const kind of ['detach', 'zero_grad', 'flip_sign', 'scale_grad']) {
+    for (let k = 0; k < 10; k++) {
+      model.clearFaults();
+      model.injectFault(k, kind);
+      const r = tt.gradcheck(model, x, y, {});
+      faults.push({ kind, layer: k, culprit: r.culprit, passed: r.passed });
+    }
+  }
+  model.clearFaults();
+  const bad = faults.filter((f) => f.culprit !== f.layer || f.passed);
+  ok('injectFault(k, kind) → gradcheck().culprit === k for k = 0…9 and all four kinds', bad.length === 0,
+    bad.length ? `wrong: ${JSON.stringify(bad)}` : `${faults.length} of ${faults.length} named the right layer`);
+  const clean = tt.gradcheck(model, x, y, {});
+  ok('after clearFaults() the gradient check passes again', clean.passed && clean.culprit === null, clean.summary);
+
+  // 3. Every listed suite passes through runSuite.
+  const suites = tt.listSuites();
+  ok('listSuites() lists suites with name, category, modules', suites.length > 0 && suites.every((s) => s.name && s.category && Array.isArray(s.modules)),
+    suites.map((s) => s.name).join(', '));
+  for (const s of suites) {
+    let cases = 0;
+    const r = tt.runSuite(s.name, { seed: 0, onCase: () => { cases += 1; } });
+    ok(`runSuite('${s.name}') passes`, r.passed && cases === r.cases.length, `${r.cases.length} cases, ${Math.round(r.duration_ms)} ms`);
+  }
+
+  // 4. Bad inputs throw an Error (not a wasm trap), and a normal call works right after each.
+  const freed = Tensor.ones([2]);
+  freed.free();
+  const bads = [
+    ['matmul with mismatched inner sizes', () => Tensor.randn([2, 3]).matmul(Tensor.randn([2, 3]))],
+    ['Linear(4, 2) on a (3, 5) input', () => new Linear(4, 2).forward(Tensor.randn([3, 5]))],
+    ['add of non-broadcastable shapes', () => Tensor.randn([2, 3]).add(Tensor.randn([4]))],
+    ['reshape to a different element count', () => Tensor.randn([2, 3]).reshape([4, 2])],
+    ['reshape with two -1', () => Tensor.randn([2, 3]).reshape([-1, -1])],
+    ['fromArray: 3 values for shape [2, 2]', () => Tensor.fromArray([1, 2, 3], [2, 2])],
+    ['zeros with a negative size', () => Tensor.zeros([-1, 2])],
+    ['zeros with a non-integer size', () => Tensor.zeros([2.5])],
+    ['Linear with negative inFeatures', () => new Linear(-4, 2)],
+    ['Linear with non-integer outFeatures', () => new Linear(4, 1.5)],
+    ['NaN in data', () => Tensor.fromArray([1, NaN], [2])],
+    ['crossEntropyLoss label 3 with 3 classes', () => crossEntropyLoss(Tensor.zeros([2, 3]), Tensor.fromArray([0, 3], [2]))],
+    ['crossEntropyLoss negative label', () => crossEntropyLoss(Tensor.zeros([2, 3]), Tensor.fromArray([-1, 0], [2]))],
+    ['crossEntropyLoss non-integer label', () => crossEntropyLoss(Tensor.zeros([2, 3]), Tensor.fromArray([0.5, 0], [2]))],
+    ['a freed tensor used again', () => freed.add(1)],
+    ['a freed tensor as an argument', () => Tensor.ones([2]).mul(freed)],
+    ['a number passed to Sequential', () => new Sequential([new Linear(2, 2), 7])],
+    ['a plain object passed to Sequential', () => new Sequential([{ forward: (t) => t }])],
+    ['a Tensor passed to Sequential', () => new Sequential([Tensor.ones([2])])],
+    ['unknown suite name', () => tt.runSuite('no_such_suite', {})],
+    ['runSuite seed of the wrong type', () => tt.runSuite('xor', { seed: 'zero' })],
+    ['runSuite unknown fault kind', () => tt.runSuite('xor', { fault: { layer: 0, kind: 'explode' } })],
+    ['SGD lr of the wrong type', () => SGD(model, { lr: 'fast' })],
+    ['fit with epochs of the wrong type', () => tt.fit(model, x, y, { epochs: 'ten' })],
+    ['fit with a negative batch size', () => tt.fit(model, x, y, { batchSize: -4 })],
+    ['fit with x and y row counts differing', () => tt.fit(model, x, Tensor.randn([5, 4]), { epochs: 1 })],
+    ['gradcheck eps of the wrong type', () => tt.gradcheck(model, x, y, { eps: 'small' })],
+    ['injectFault with an unknown kind', () => model.injectFault(0, 'explode')],
+    ['Dropout(p = 1.5)', () => new Dropout(1.5)],
+    ['backward() on a non-scalar without a gradient', () => { const t = Tensor.randn([3]); t.requiresGrad = true; t.mul(2).backward(); }],
+    ['item() of a 3-element tensor', () => Tensor.randn([3]).item()],
+    ['transpose with an axis out of range', () => Tensor.randn([2, 3]).transpose(0, 5)],
+    ['manualSeed(-1)', () => tt.manualSeed(-1)],
+  ];
+  const normal = () => tt.tidy(() => Tensor.fromArray([1, 2, 3, 4], [2, 2]).add(1).matmul(Tensor.ones([2, 1])).sum().item());
+  const errors = [];
+  for (const [name, fn] of bads) {
+    let err = null;
+    try { tt.tidy(fn); } catch (e) { err = e; }
+    const trap = err instanceof WebAssembly.RuntimeError;
+    let after = NaN;
+    try { after = normal(); } catch (e) { after = `threw ${e.message}`; }
+    errors.push({ name, message: err?.message ?? null });
+    ok(`bad input throws Error: ${name}`, err instanceof Error && !trap && err.message && after === 14,
+      err ? `${err.constructor.name}: ${err.message}${after === 14 ? '' : ` · normal call after: ${after}`}` : 'no error thrown');
+  }
+
+  // 5. 10,000 training steps driven from JS with tidy(): wasm memory stays bounded.
+  tt.manualSeed(1);
+  const net = new Sequential([new Linear(2, 16), new Tanh(), new Linear(16, 1)]);
+  const opt = SGD(net, { lr: 0.05 });
+  const xs = Tensor.randn([32, 2]);
+  const ys = tt.tidy(() => xs.narrow(1, 0, 1).mul(xs.narrow(1, 1, 1)));
+  const step = () => tt.tidy(() => {
+    opt.zeroGrad();
+    const loss = mseLoss(net.forward(xs), ys);
+    loss.backward();
+    opt.step();
+    return loss.item();
+  });
+  const first = step();
+  for (let i = 0; i < 99; i++) step();
+  const before = tt.memoryBytes();
+  const t0 = performance.now();
+  let last = 0;
+  for (let i = 0; i < 10000; i++) last = step();
+  const ms = performance.now() - t0;
+  const after = tt.memoryBytes();
+  ok('10,000 JS-driven training steps with tidy(): wasm memory grows < 1 MiB', after - before < 1024 * 1024,
+    `before ${before} B, after ${after} B (growth ${after - before} B), ${Math.round(ms)} ms, loss ${first.toFixed(4)} → ${last.toFixed(4)}`);
+  ok('the 10,000-step loop actually trains (loss falls)', last < first, `${first.toFixed(4)} → ${last.toFixed(4)}`);
+  return { checks, memory: { before, after, ms, first, last }, faults, errors };
+}

@@ -1,0 +1,133 @@
+// TinyTorch Lab page tests: what a student does on the pages, driven through Playwright.
+// homeFlow: capabilities, "Run all suites", module statuses, reset. moduleFlow: run the
+// checks, the loss curve, "Break a layer" and the named layer, Clear. examplesFlow: every
+// built page's live example runs; every unbuilt page says so.
+
+const RUN_TIMEOUT = 60_000;
+
+export async function homeFlow(page, base, checks, { shots, expectSuites, modules }) {
+  await page.goto(`${base}/index.html`);
+  await page.keyboard.press('Tab');
+  const first = await page.evaluate(() => document.activeElement?.className);
+  checks.ok('home: the first Tab stop is the skip link', first === 'skip-link', first);
+  await page.waitForSelector('#capabilities[data-simd]', { timeout: 30_000 });
+  const simd = await page.getAttribute('#capabilities', 'data-simd');
+  const capsText = (await page.textContent('#capabilities')).replace(/\s+/g, ' ').trim();
+  checks.ok('home: runtime capabilities shown, SIMD on', simd === 'true' && /SIMD \(128-bit\)\s*✓\s*on/.test(capsText), capsText);
+  const cards = await page.$$eval('.module-card', (els) => els.map((e) => ({ n: Number(e.dataset.module), s: e.dataset.status })));
+  checks.ok('home: 20 modules listed in order', cards.length === 20 && cards.every((c, i) => c.n === i + 1));
+  const builtSet = new Set(modules.filter((m) => m.built).map((m) => m.number));
+  checks.ok('home: unbuilt modules show "not built"', cards.filter((c) => !builtSet.has(c.n)).every((c) => c.s === 'not-built'),
+    `built: ${[...builtSet].join(', ')}`);
+  const tiers = await page.$$eval('.tier h3', (els) => els.map((e) => e.textContent.trim()));
+  checks.ok('home: four tiers', tiers.length === 4, tiers.join(' | '));
+
+  // The page must stay responsive while the suites run: record the main thread's long tasks.
+  await page.evaluate(() => {
+    window.__longest = 0;
+    window.__lt = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longest = Math.max(window.__longest, e.duration);
+    });
+    window.__lt.observe({ type: 'longtask' });
+  });
+  await page.click('#run-all');
+  await page.waitForSelector('#suites[data-state="running"]', { timeout: 5_000 }).catch(() => {});
+  await page.waitForSelector('#suites[data-state="done"], #suites[data-state="error"]', { timeout: RUN_TIMEOUT });
+  const longest = await page.evaluate(() => new Promise((r) => setTimeout(() => { window.__lt.disconnect(); r(window.__longest); }, 100)));
+  const workers = page.workers().map((w) => w.url().split('/').pop());
+  const suites = await page.$$eval('#suite-results .suite', (els) => els.map((e) => ({ name: e.dataset.suite, state: e.dataset.state })));
+  checks.ok('home: "Run all suites" ran every listed suite', suites.length === expectSuites.length && expectSuites.every((n) => suites.some((s) => s.name === n)),
+    suites.map((s) => `${s.name}:${s.state}`).join(', '));
+  checks.ok('home: every suite passed', suites.length > 0 && suites.every((s) => s.state === 'pass'));
+  checks.ok('home: suites ran in a Web Worker and the page never froze (longest main-thread task < 200 ms)',
+    workers.includes('worker.js') && longest < 200, `workers: ${workers.join(', ')}; longest task ${Math.round(longest)} ms`);
+  const after = await page.$$eval('.module-card', (els) => els.map((e) => ({ n: Number(e.dataset.module), s: e.dataset.status })));
+  const built = after.filter((c) => builtSet.has(c.n));
+  checks.ok('home: module statuses appear (every built module passes)', built.length > 0 && built.every((c) => c.s === 'pass'),
+    built.map((c) => `${c.n}:${c.s}`).join(' '));
+  await shots(page, 'index');
+
+  const kept = await page.evaluate(() => localStorage.getItem('tinytorch-lab/progress/v1'));
+  checks.ok('home: progress persisted in localStorage', kept && kept.includes('gradient_flow'));
+  await page.reload();
+  await page.waitForSelector('.module-card[data-module="5"][data-status="pass"]', { timeout: 10_000 })
+    .then(() => checks.ok('home: statuses survive a reload', true))
+    .catch(() => checks.ok('home: statuses survive a reload', false));
+  await page.click('#reset-progress');
+  await page.waitForSelector('.module-card[data-module="5"][data-status="not-run"]', { timeout: 5_000 })
+    .then(() => checks.ok('home: "Reset progress" returns modules to "not run"', true))
+    .catch(() => checks.ok('home: "Reset progress" returns modules to "not run"', false));
+}
+
+async function runChecks(page, button, wantState) {
+  await page.click(button);
+  await page.waitForSelector(`#checks[data-state="${wantState}"], #checks[data-state="error"]`, { timeout: RUN_TIMEOUT });
+  return page.getAttribute('#checks', 'data-state');
+}
+
+/** Runs a module page's checks, then breaks `breaks` layers ([{ layer, kind }]) one by one. */
+export async function moduleFlow(page, base, file, checks, { label, breaks = [], shots }) {
+  await page.goto(`${base}/www/${file}`);
+  await page.waitForSelector('#checks[data-state="ready"]', { timeout: 30_000 });
+  const state = await runChecks(page, '#run-checks', 'done');
+  const cases = await page.$$eval('#check-results .case', (els) => els.map((e) => ({ name: e.dataset.case, passed: e.dataset.passed })));
+  const suites = await page.$$eval('#check-results .suite', (els) => els.map((e) => e.dataset.suite));
+  checks.ok(`${label}: checks ran (${suites.join(', ')}) and every case passed`, state === 'done' && cases.length > 0 && cases.every((c) => c.passed === 'true'),
+    `${cases.filter((c) => c.passed === 'true').length}/${cases.length} cases`);
+  const curves = await page.$$eval('#check-results canvas.chart', (els) => els.map((e) => Number(e.dataset.points)));
+  checks.ok(`${label}: a loss curve is drawn`, curves.some((n) => n > 1), `${curves.length} chart(s), points ${curves.join('/')}`);
+  await shots(page, `${label}-checks`);
+
+  for (const { layer, kind } of breaks) {
+    await page.selectOption('#fault-layer', String(layer));
+    await page.selectOption('#fault-kind', kind);
+    const st = await runChecks(page, '#break-run', 'fault-done');
+    const view = await page.evaluate(() => {
+      const tables = [...document.querySelectorAll('#check-results .gradtable')];
+      const withCulprit = tables.map((t) => [...t.querySelectorAll('.layer-group.culprit')].map((g) => ({
+        layer: g.dataset.layer, reason: g.querySelector('.layer-reason td')?.textContent ?? '',
+      }))).filter((c) => c.length);
+      const failing = [...document.querySelectorAll('#check-results .case[data-passed="false"]')].map((c) => ({ name: c.dataset.case, layer: c.dataset.layer }));
+      const verdict = document.getElementById('fault-verdict');
+      return { withCulprit, failing, named: verdict?.dataset.named, verdict: verdict?.innerText ?? '' };
+    });
+    const exactlyOne = view.withCulprit.every((c) => c.length === 1);
+    const right = view.withCulprit.every((c) => c[0].layer === String(layer) && c[0].reason.includes(`layer ${layer}`));
+    checks.ok(`${label}: break layer ${layer} (${kind}) → each table highlights exactly layer ${layer} and its reason names it`,
+      st === 'fault-done' && view.withCulprit.length > 0 && exactlyOne && right,
+      `${view.withCulprit.length} highlighted table(s); e.g. "${view.withCulprit[0]?.[0]?.reason ?? '—'}"`);
+    const wrongBlame = view.failing.filter((c) => c.layer !== '' && c.layer !== String(layer));
+    checks.ok(`${label}: break layer ${layer} (${kind}) → no failing case blames another layer; verdict names layer ${layer}`,
+      wrongBlame.length === 0 && view.named === String(layer) && view.verdict.includes('highlighted layer is where the gradient first goes wrong'),
+      `${view.failing.length} failing case(s), named ${view.failing.filter((c) => c.layer === String(layer)).length}`);
+    await shots(page, `${label}-break-${layer}-${kind}`, '.case-fail .gradcheck');
+  }
+  if (breaks.length) {
+    const st = await runChecks(page, '#break-clear', 'done');
+    const allPass = await page.$$eval('#check-results .case', (els) => els.length > 0 && els.every((e) => e.dataset.passed === 'true'));
+    const hidden = await page.$eval('#fault-verdict', (e) => e.hidden);
+    checks.ok(`${label}: "Clear" returns to normal (all cases pass again)`, st === 'done' && allPass && hidden);
+  }
+}
+
+/** Every module page loads; built ones run their example, unbuilt ones say "not built yet". */
+export async function examplesFlow(page, base, modules, checks) {
+  for (const m of modules) {
+    await page.goto(`${base}/www/${m.file}`);
+    await page.waitForSelector('main .module-hero h1', { timeout: 15_000 });
+    if (!m.built) {
+      const text = await page.textContent('main');
+      const hasChecks = await page.$('#checks');
+      checks.ok(`${m.file}: says "Not built yet" and offers no checks`, text.includes('Not built yet') && !hasChecks);
+      continue;
+    }
+    await page.click('#run-example');
+    await page.waitForSelector('#example[data-state]', { timeout: 30_000 });
+    const st = await page.getAttribute('#example', 'data-state');
+    const out = await page.textContent('#example-output');
+    const lines = out.split('\n').filter(Boolean);
+    const numbers = (out.match(/-?\d+(\.\d+)?/g) ?? []).length;
+    checks.ok(`${m.file}: live example runs and prints numbers`, st === 'done' && lines.length >= 3 && numbers >= 2 && !out.includes('Error:'),
+      `${lines.length} lines; first: ${lines[0]?.slice(0, 90)}`);
+  }
+}

@@ -1,0 +1,125 @@
+// TinyTorch Lab page tests (Node 20): serve the repository root on 127.0.0.1, drive Debian's
+// chromium with playwright-core, and check the course site as a student uses it: the home
+// page (capabilities, Run all suites, statuses), module pages (checks, loss curves, Break a
+// layer), the JS API in a page (gradients, faults, suites, bad inputs, memory), no request
+// off the machine, no console error. Screenshots go to .test-artifacts/. Exit 1 on failure.
+//   node tests/pages/run.mjs
+
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { ROOT, chromium, CHROMIUM_ARGS, startServer, guard, safeHost, Checks } from './lib.mjs';
+import { apiChecks } from './api-checks.mjs';
+import { homeFlow, moduleFlow, examplesFlow } from './flows.mjs';
+
+const ARTIFACTS = path.join(ROOT, '.test-artifacts');
+const VIEWPORTS = {
+  laptop: { viewport: { width: 1280, height: 800 } },
+  phone: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+};
+const checks = new Checks();
+const started = Date.now();
+
+function shooter(kind) {
+  return async (page, name, focus = null) => {
+    const file = path.join(ARTIFACTS, `${name}-${kind}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    if (focus) {
+      const el = await page.$(focus);
+      if (el) {
+        await el.scrollIntoViewIfNeeded();
+        await page.screenshot({ path: path.join(ARTIFACTS, `${name}-${kind}-view.png`) });
+      }
+    }
+  };
+}
+
+async function main() {
+  await mkdir(ARTIFACTS, { recursive: true });
+  const server = await startServer();
+  let browser;
+  const guards = [];
+  try {
+    console.log(`Serving ${ROOT} at ${server.base}`);
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const laptop = await browser.newContext(VIEWPORTS.laptop);
+    const g = guard(laptop, 'laptop');
+    guards.push(g);
+    await g.ready;
+    const page = await laptop.newPage();
+
+    checks.section('(c) JS API in a page');
+    await page.goto(`${server.base}/index.html`);
+    const api = await page.evaluate(apiChecks);
+    for (const c of api.checks) checks.ok(c.name, c.ok, c.detail);
+    const suites = await page.evaluate(async () => (await import('/www/js/tinytorch.js')).listSuites().map((s) => s.name));
+    const modules = await page.evaluate(async () => (await import('/www/js/modules.js')).MODULES.map((m) => ({ file: m.file, built: m.built, number: m.number })));
+
+    checks.section('(a) course home');
+    await homeFlow(page, server.base, checks, { shots: shooter('1280'), expectSuites: suites, modules });
+
+    checks.section('(b) module pages: checks and Break a layer');
+    await moduleFlow(page, server.base, '05-autograd.html', checks, {
+      label: '05-autograd', shots: shooter('1280'),
+      breaks: [{ layer: 3, kind: 'flip_sign' }, { layer: 1, kind: 'detach' }],
+    });
+    await moduleFlow(page, server.base, '07-training.html', checks, {
+      label: '07-training', shots: shooter('1280'),
+      breaks: [{ layer: 1, kind: 'detach' }, { layer: 3, kind: 'flip_sign' }],
+    });
+    await moduleFlow(page, server.base, '08-dataloader.html', checks, { label: '08-dataloader', shots: shooter('1280') });
+
+    checks.section('(b) every module page: live examples and honest "not built yet"');
+    await examplesFlow(page, server.base, modules, checks);
+
+    checks.section('(e) phone width (390 × 844)');
+    const phone = await browser.newContext(VIEWPORTS.phone);
+    const gp = guard(phone, 'phone');
+    guards.push(gp);
+    await gp.ready;
+    const ppage = await phone.newPage();
+    await ppage.goto(`${server.base}/index.html`);
+    await ppage.waitForSelector('#capabilities[data-simd]', { timeout: 30_000 });
+    await ppage.click('#run-all');
+    await ppage.waitForSelector('#suites[data-state="done"]', { timeout: 60_000 });
+    await shooter('390')(ppage, 'index');
+    const overflow = await ppage.evaluate(() => document.documentElement.scrollWidth - 390);
+    checks.ok('phone: home page has no horizontal overflow', overflow <= 0, `${overflow} px`);
+    await moduleFlow(ppage, server.base, '05-autograd.html', checks, {
+      label: '05-autograd', shots: shooter('390'), breaks: [{ layer: 3, kind: 'flip_sign' }],
+    });
+    const overflow2 = await ppage.evaluate(() => document.documentElement.scrollWidth - 390);
+    checks.ok('phone: module page has no horizontal overflow', overflow2 <= 0, `${overflow2} px`);
+
+    checks.section('(d) network and console');
+    const requests = guards.flatMap((x) => x.requests);
+    const offsite = requests.filter((r) => !['127.0.0.1'].includes(safeHost(r.url)) && !r.url.startsWith('data:') && !r.url.startsWith('blob:'));
+    const urls = new Set(requests.map((r) => new URL(r.url).pathname));
+    checks.ok('every request went to 127.0.0.1', offsite.length === 0,
+      offsite.length ? offsite.map((r) => r.url).join(', ') : `${requests.length} requests recorded, ${urls.size} distinct paths`);
+    checks.ok('the wasm module and the worker were fetched (request recording works)',
+      urls.has('/pkg/tinytorch_bg.wasm') && urls.has('/www/js/worker.js'));
+    const problems = guards.flatMap((x) => x.problems);
+    checks.ok('no console error, uncaught exception or failed request', problems.length === 0, problems.slice(0, 5).join(' | '));
+
+    printFigures(api);
+  } catch (err) {
+    checks.ok(`the test run itself: ${err.message.split('\n')[0]}`, false, err.stack?.split('\n').slice(1, 4).join(' '));
+  } finally {
+    await browser?.close().catch(() => {});
+    server.stop();
+  }
+  console.log(`\nScreenshots in ${path.relative(process.cwd(), ARTIFACTS) || ARTIFACTS}/ · ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return checks.summary();
+}
+
+function printFigures(api) {
+  const { memory, faults } = api;
+  console.log('\nFigures');
+  console.log(`  wasm memory: ${memory.before} B before, ${memory.after} B after 10,000 JS-driven steps `
+    + `(growth ${memory.after - memory.before} B, ${Math.round(memory.ms)} ms, loss ${memory.first.toFixed(4)} → ${memory.last.toFixed(4)})`);
+  const byKind = {};
+  for (const f of faults) (byKind[f.kind] ??= []).push(`${f.layer}→${f.culprit}`);
+  for (const [kind, list] of Object.entries(byKind)) console.log(`  fault ${kind.padEnd(10)} injected→named: ${list.join(' ')}`);
+}
+
+main().then((ok) => process.exit(ok ? 0 : 1), (err) => { console.error(err); process.exit(1); });
