@@ -1,0 +1,180 @@
+// TinyTorch Lab: a small, dependency-free line chart on <canvas> (loss curves, example plots).
+//
+//   const chart = new LineChart(container, { xLabel: 'epoch', yLabel: 'loss' });
+//   chart.set([{ name: 'train', values: [0.9, 0.5, 0.2] }, { name: 'test', values: [...] }]);
+//   chart.add('train', 0.1);          // append one point (live training)
+//
+// Several series, axis labels and ticks, a legend, a log y-axis chosen automatically when the
+// values span more than two decades, HiDPI-sharp, redrawn on resize, and colours taken from
+// the stylesheet (--chart-1 … --chart-5) with a distinct dash pattern per series, so series
+// differ by more than colour.
+
+const DASHES = [[], [6, 4], [2, 3], [10, 3, 2, 3], [1, 2]];
+
+export class LineChart {
+  constructor(container, { xLabel = 'x', yLabel = 'y', title = '', height = 220, logY = 'auto', x0 = 0 } = {}) {
+    this.opts = { xLabel, yLabel, title, height, logY, x0 };
+    this.series = [];
+    this.canvas = document.createElement('canvas');
+    this.canvas.className = 'chart';
+    this.canvas.setAttribute('role', 'img');
+    container.append(this.canvas);
+    this.lastWidth = 0;
+    // Redraw only when the width really changed (drawing never changes it, so no resize loop).
+    this.resize = new ResizeObserver(() => { if (this.canvas.clientWidth !== this.lastWidth) this.draw(); });
+    this.resize.observe(this.canvas);
+  }
+
+  set(series) {
+    this.series = series.map((s) => ({ name: s.name, values: Array.from(s.values, Number) }));
+    this.draw();
+  }
+
+  add(name, value) {
+    let s = this.series.find((t) => t.name === name);
+    if (!s) this.series.push((s = { name, values: [] }));
+    s.values.push(Number(value));
+    this.draw();
+  }
+
+  draw() {
+    const { canvas, opts } = this;
+    const width = canvas.clientWidth || 480;
+    this.lastWidth = canvas.clientWidth;
+    const ratio = window.devicePixelRatio || 1;
+    canvas.style.height = `${opts.height}px`;
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(opts.height * ratio);
+    const ctx = canvas.getContext('2d');
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    const css = getComputedStyle(canvas);
+    const color = (name, fallback) => css.getPropertyValue(name).trim() || fallback;
+    const ink = color('--chart-ink', '#333'), grid = color('--chart-grid', '#ddd');
+    ctx.font = `12px ${css.fontFamily}`;
+    ctx.clearRect(0, 0, width, opts.height);
+
+    const finite = this.series.flatMap((s) => s.values.filter(Number.isFinite));
+    const n = Math.max(0, ...this.series.map((s) => s.values.length));
+    this.describe(finite, n);
+    if (!finite.length) return;
+    let lo = Math.min(...finite), hi = Math.max(...finite);
+    const log = opts.logY === true || (opts.logY === 'auto' && lo > 0 && hi / lo > 100);
+    const tf = log ? Math.log10 : (v) => v;
+    if (log) { lo /= 1.3; hi *= 1.3; } else {
+      const pad = (hi - lo) * 0.05 || Math.abs(hi) * 0.1 || 1;
+      lo -= pad; hi += pad;
+      if (Math.min(...finite) >= 0) lo = Math.max(lo, 0);
+    }
+    const [ylo, yhi] = [tf(lo), tf(hi)];
+
+    const box = { left: 58, right: width - 12, top: opts.title ? 26 : 12, bottom: opts.height - 40 };
+    const sx = (i) => box.left + (n <= 1 ? 0 : (i / (n - 1)) * (box.right - box.left));
+    const sy = (v) => box.bottom - ((tf(v) - ylo) / (yhi - ylo || 1)) * (box.bottom - box.top);
+
+    // Grid, ticks and labels.
+    ctx.strokeStyle = grid; ctx.fillStyle = ink; ctx.lineWidth = 1;
+    ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
+    for (const v of yTicks(lo, hi, log)) {
+      const y = sy(v);
+      if (y < box.top - 1 || y > box.bottom + 1) continue;
+      line(ctx, box.left, y, box.right, y);
+      ctx.fillText(tickText(v), box.left - 6, y);
+    }
+    ctx.textAlign = 'center'; ctx.textBaseline = 'top';
+    for (const i of xTicks(n)) {
+      line(ctx, sx(i), box.bottom, sx(i), box.bottom + 4);
+      ctx.fillText(String(i + opts.x0), sx(i), box.bottom + 6);
+    }
+    ctx.strokeStyle = ink;
+    line(ctx, box.left, box.top, box.left, box.bottom);
+    line(ctx, box.left, box.bottom, box.right, box.bottom);
+    ctx.fillText(opts.xLabel, (box.left + box.right) / 2, box.bottom + 22);
+    ctx.save(); ctx.translate(14, (box.top + box.bottom) / 2); ctx.rotate(-Math.PI / 2);
+    ctx.textBaseline = 'middle'; ctx.fillText(opts.yLabel + (log ? ' (log)' : ''), 0, 0); ctx.restore();
+    if (opts.title) { ctx.textAlign = 'left'; ctx.fillText(opts.title, box.left, 6); }
+
+    // Series, then the legend (top right).
+    this.series.forEach((s, k) => {
+      ctx.strokeStyle = color(`--chart-${(k % 5) + 1}`, '#0072b2');
+      ctx.lineWidth = 2; ctx.setLineDash(DASHES[k % DASHES.length]); ctx.beginPath();
+      let pen = false;
+      s.values.forEach((v, i) => {
+        if (!Number.isFinite(v) || (log && v <= 0)) { pen = false; return; }
+        pen ? ctx.lineTo(sx(i), sy(v)) : ctx.moveTo(sx(i), sy(v));
+        pen = true;
+      });
+      if (s.values.length === 1) ctx.arc(sx(0), sy(s.values[0]), 2.5, 0, 2 * Math.PI);
+      ctx.stroke();
+    });
+    ctx.setLineDash([]); ctx.textAlign = 'left'; ctx.textBaseline = 'middle';
+    if (this.series.length > 1 || this.series[0]?.name) {
+      let y = box.top + 8;
+      const w = Math.max(...this.series.map((s) => ctx.measureText(s.name).width)) + 34;
+      ctx.fillStyle = color('--surface', '#fff');
+      ctx.globalAlpha = 0.88;
+      ctx.fillRect(box.right - w - 6, box.top, w + 4, this.series.length * 16 + 2);
+      ctx.globalAlpha = 1;
+      this.series.forEach((s, k) => {
+        ctx.strokeStyle = color(`--chart-${(k % 5) + 1}`, '#0072b2'); ctx.lineWidth = 2;
+        ctx.setLineDash(DASHES[k % DASHES.length]);
+        line(ctx, box.right - w, y, box.right - w + 24, y);
+        ctx.setLineDash([]); ctx.fillStyle = ink; ctx.fillText(s.name, box.right - w + 30, y);
+        y += 16;
+      });
+    }
+  }
+
+  /** A text description for screen readers (and tests): first and last value per series. */
+  describe(finite, n) {
+    const parts = this.series.map((s) => {
+      const v = s.values;
+      return v.length ? `${s.name || 'series'}: ${tickText(v[0])} → ${tickText(v[v.length - 1])} over ${v.length} points` : `${s.name}: empty`;
+    });
+    this.canvas.setAttribute('aria-label', `Line chart of ${this.opts.yLabel} by ${this.opts.xLabel}. ${parts.join('; ')}`);
+    this.canvas.dataset.points = String(finite.length);
+    this.canvas.dataset.length = String(n);
+  }
+}
+
+function line(ctx, x0, y0, x1, y1) {
+  ctx.beginPath(); ctx.moveTo(x0, y0); ctx.lineTo(x1, y1); ctx.stroke();
+}
+
+function yTicks(lo, hi, log) {
+  if (log) { // decades, plus 2× and 5× marks when only a few decades are shown
+    const out = [];
+    const decades = Math.log10(hi / lo);
+    const few = decades < 3;
+    const every = Math.max(1, Math.ceil(decades / 6));
+    for (let e = Math.floor(Math.log10(lo)); e <= Math.ceil(Math.log10(hi)); e++) {
+      if (e % every !== 0) continue;
+      for (const m of few ? [1, 2, 5] : [1]) out.push(+(m * 10 ** e).toPrecision(3));
+    }
+    return out;
+  }
+  const step = niceStep((hi - lo) / 4);
+  const out = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(+v.toPrecision(12));
+  return out;
+}
+
+function niceStep(raw) {
+  const p = 10 ** Math.floor(Math.log10(raw || 1));
+  const m = raw / p;
+  return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
+}
+
+function xTicks(n) {
+  if (n <= 1) return [0];
+  const step = Math.max(1, Math.round(niceStep((n - 1) / 5)));
+  const out = [];
+  for (let i = 0; i < n; i += step) out.push(i);
+  return out;
+}
+
+function tickText(v) {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e4 || a < 1e-3) return v.toExponential(0).replace('e-', 'e−');
+  return String(+v.toPrecision(3));
+}

@@ -1,0 +1,106 @@
+// TinyTorch Lab: the course home (index.html): the runtime's capabilities (refreshed), the
+// 20 modules by tier with each one's status, "Run all suites" in the worker with per-suite
+// results, and "Reset progress".
+
+import { h, setChildren, badge, pad2, fmtBytes, announce } from './dom.js';
+import { MODULES, TIERS } from './modules.js';
+import { checksWorker } from './jobs.js';
+import { listSuites, progressView, runSuites } from './suites-run.js';
+import { moduleStatus, resetProgress } from './progress.js';
+import { siteHeader, siteFooter } from './chrome.js';
+
+const $ = (id) => document.getElementById(id);
+$('main').before(siteHeader({ current: 'home' }));
+document.body.append(siteFooter());
+
+// ---- runtime capabilities --------------------------------------------------------------------
+
+const yesNo = (on, yes = 'on', no = 'off') => badge(on ? 'pass' : 'not-run', on ? yes : no);
+
+async function showCapabilities() {
+  const caps = await checksWorker.run('capabilities');
+  const box = $('capabilities');
+  box.dataset.simd = String(caps.simd);
+  setChildren(box,
+    h('div', {}, h('dt', {}, 'SIMD (128-bit)'), h('dd', { id: 'cap-simd' }, yesNo(caps.simd))),
+    h('div', {}, h('dt', {}, 'Relaxed SIMD'), h('dd', { id: 'cap-relaxed' }, yesNo(caps.relaxedSimd))),
+    h('div', {}, h('dt', {}, 'Kernels'), h('dd', { id: 'cap-kernels' }, h('code', {}, caps.kernels))),
+    h('div', { title: 'WebAssembly linear memory reserved by the lab\'s worker; it grows when needed and never shrinks' },
+      h('dt', {}, 'Wasm memory in use'), h('dd', { id: 'cap-memory' }, fmtBytes(caps.memoryBytes))),
+    h('div', {}, h('dt', {}, 'Version'), h('dd', {}, caps.version)));
+  $('capabilities-note').textContent = `Measured in the lab's worker, refreshed ${new Date().toLocaleTimeString()}.`;
+}
+
+let polling = false;
+async function pollCapabilities() {
+  if (polling || document.hidden) return;
+  polling = true;
+  try { await showCapabilities(); } catch (err) {
+    setChildren($('capabilities'), h('p', { class: 'error-box', role: 'alert' }, `The WebAssembly runtime did not start: ${err.message}`));
+  } finally { polling = false; }
+}
+
+// ---- modules and their status ----------------------------------------------------------------
+
+async function renderModules() {
+  let suites = [];
+  try { suites = await listSuites(); } catch { /* statuses fall back to "not run" */ }
+  const root = $('module-list');
+  const counts = { built: 0, pass: 0, fail: 0 };
+  setChildren(root, TIERS.map((tier) => {
+    const mods = MODULES.filter((m) => m.tier === tier.name);
+    return h('section', { class: 'tier', id: `tier-${tier.name.toLowerCase()}`, 'aria-labelledby': `tier-${tier.name}-title` },
+      h('div', { class: 'tier-head' },
+        h('h3', { id: `tier-${tier.name}-title` }, tier.name, h('span', { class: 'tier-range' }, ` ${pad2(tier.range[0])}${tier.range[1] !== tier.range[0] ? `–${pad2(tier.range[1])}` : ''}`)),
+        h('p', {}, tier.blurb)),
+      h('ol', { class: 'module-cards' }, mods.map((m) => {
+        const s = moduleStatus(m, suites);
+        if (m.built) counts.built += 1;
+        if (s.status === 'pass') counts.pass += 1;
+        if (s.status === 'fail') counts.fail += 1;
+        return h('li', { class: `module-card status-${s.status}${m.built ? '' : ' unbuilt'}`, dataset: { module: m.number, status: s.status } },
+          h('a', { href: `www/${m.file}` },
+            h('span', { class: 'module-num', 'aria-hidden': 'true' }, pad2(m.number)),
+            h('span', { class: 'module-text' },
+              h('span', { class: 'module-title' }, h('span', { class: 'visually-hidden' }, `Module ${m.number}: `), m.title),
+              h('span', { class: 'module-objective' }, m.objective)),
+            h('span', { class: 'module-badge', title: s.detail }, badge(s.status, s.label))));
+      })));
+  }));
+  $('progress-summary').textContent = counts.pass || counts.fail
+    ? `${counts.pass} of ${counts.built} built modules pass${counts.fail ? `, ${counts.fail} failing` : ''}.`
+    : `${counts.built} of ${MODULES.length} modules are built. Run their checks to record your progress.`;
+}
+
+// ---- run all suites --------------------------------------------------------------------------
+
+const progress = progressView();
+$('run-all-progress').append(progress.el);
+
+async function runAll() {
+  const button = $('run-all');
+  button.disabled = true;
+  $('suites').dataset.state = 'running';
+  try {
+    const suites = await listSuites();
+    await runSuites(suites, { resultsEl: $('suite-results'), progress, collapsible: true });
+    $('suites').dataset.state = 'done';
+  } catch {
+    $('suites').dataset.state = 'error';
+  } finally {
+    button.disabled = false;
+    pollCapabilities();
+  }
+}
+
+$('run-all').addEventListener('click', runAll);
+$('reset-progress').addEventListener('click', () => {
+  resetProgress();
+  announce('Progress cleared: every module is back to "not run".');
+});
+window.addEventListener('tinytorch-progress', renderModules);
+window.addEventListener('storage', renderModules); // another tab recorded progress
+
+renderModules();
+pollCapabilities();
+setInterval(pollCapabilities, 2000);

@@ -1,0 +1,73 @@
+// TinyTorch Lab: renders a module page (www/NN-slug.html) from its entry in js/modules.js:
+// header, objective, the exercise, the live example and the Checks panel for built modules,
+// an honest "not built yet" notice with the plan for the others, and links to its neighbours.
+
+import { h, setChildren, badge, pad2 } from './dom.js';
+import { MODULES, moduleByNumber } from './modules.js';
+import { mountExample } from './example.js';
+import { mountChecks } from './checks.js';
+import { listSuites } from './suites-run.js';
+import { moduleStatus } from './progress.js';
+import { siteHeader, siteFooter } from './chrome.js';
+
+const number = Number(document.body.dataset.module);
+const mod = moduleByNumber(number);
+const app = document.getElementById('app');
+
+function list(items, cls) {
+  return h('ul', { class: cls }, items.map((t) => h('li', {}, t)));
+}
+
+function exerciseSection() {
+  return h('section', { class: 'panel exercise', 'aria-labelledby': 'exercise-title' },
+    h('h2', { id: 'exercise-title' }, mod.built ? 'The exercise' : 'What this module will cover'),
+    h('h3', {}, 'You implement'), list(mod.build),
+    h('h3', {}, 'The contract'), list(mod.contract, 'formulas'),
+    mod.fixes.length ? [h('h3', {}, 'Where we fix the reference'), list(mod.fixes)] : null,
+    h('h3', {}, 'What the checks verify'), h('p', {}, mod.checks));
+}
+
+function pager() {
+  const prev = MODULES.find((m) => m.number === number - 1);
+  const next = MODULES.find((m) => m.number === number + 1);
+  return h('nav', { class: 'pager', 'aria-label': 'Previous and next module' },
+    prev ? h('a', { href: prev.file, rel: 'prev' }, h('span', { class: 'pager-dir' }, '← Previous'), `${pad2(prev.number)} ${prev.title}`) : h('span'),
+    next ? h('a', { href: next.file, rel: 'next', class: 'pager-next' }, h('span', { class: 'pager-dir' }, 'Next →'), `${pad2(next.number)} ${next.title}`) : h('span'));
+}
+
+function render() {
+  document.title = `${pad2(mod.number)} ${mod.title} · TinyTorch Lab`;
+  const statusSlot = h('span', { class: 'module-status', id: 'module-status' }, badge(mod.built ? 'not-run' : 'not-built'));
+  const main = h('main', { id: 'main', tabindex: -1 },
+    h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' },
+      h('a', { href: '../index.html' }, 'Course home'), ' › ', h('a', { href: `../index.html#tier-${mod.tier.toLowerCase()}` }, mod.tier),
+      ' › ', h('span', { 'aria-current': 'page' }, `${pad2(mod.number)} ${mod.title}`)),
+    h('header', { class: 'module-hero' },
+      h('p', { class: 'eyebrow' }, `Module ${pad2(mod.number)} · ${mod.tier} · about ${mod.hours} hours`),
+      h('div', { class: 'hero-title' }, h('h1', {}, mod.title), statusSlot),
+      h('p', { class: 'objective' }, mod.objective)),
+    mod.built ? null : h('div', { class: 'notice notice-unbuilt', role: 'note' },
+      h('strong', {}, 'Not built yet. '),
+      'This module\'s exercise, live example and checks are still being written, so there is nothing to run here yet. '
+      + 'Below is what it will cover; the foundation modules ',
+      h('a', { href: '01-tensor.html' }, '01–08'), ' are ready now.'),
+    exerciseSection(),
+    mod.built && mod.example ? h('section', { class: 'panel example', id: 'example', 'aria-labelledby': 'example-title' }) : null,
+    mod.built ? h('section', { class: 'panel checks', id: 'checks', 'aria-labelledby': 'checks-title' }) : null,
+    pager());
+  setChildren(app, siteHeader({ current: mod.number, base: '../', checks: mod.built }), main, siteFooter());
+
+  if (!mod.built) return;
+  if (mod.example) mountExample(document.getElementById('example'), mod);
+  mountChecks(document.getElementById('checks'), mod.number);
+  const refresh = async () => {
+    const s = moduleStatus(mod, await listSuites());
+    setChildren(statusSlot, badge(s.status, s.label));
+    statusSlot.title = s.detail;
+  };
+  refresh().catch(() => {});
+  window.addEventListener('tinytorch-progress', () => refresh().catch(() => {}));
+}
+
+if (mod) render();
+else setChildren(app, h('main', { id: 'main' }, h('p', { class: 'error-box' }, `Unknown module ${document.body.dataset.module}.`)));

@@ -1,0 +1,132 @@
+// TinyTorch Lab: renders suite reports (the same JSON natively and in the browser) as HTML:
+// a section per suite, a card per case (status, description, message, metrics, loss curve),
+// and for gradient checks the per-layer table with the culprit layer highlighted.
+
+import { h, badge, fmt, fmtMs, pad2 } from './dom.js';
+import { LineChart } from './chart.js';
+
+/** "1–8" for [1, …, 8]; "3, 5–7" for [3, 5, 6, 7]. */
+export function moduleRange(mods) {
+  const out = [];
+  for (let i = 0; i < mods.length; i++) {
+    let j = i;
+    while (j + 1 < mods.length && mods[j + 1] === mods[j] + 1) j++;
+    out.push(j > i ? `${pad2(mods[i])}–${pad2(mods[j])}` : pad2(mods[i]));
+    i = j;
+  }
+  return out.join(', ');
+}
+
+const FAULT_WORDS = {
+  detach: 'detached output', zero_grad: 'zeroed gradient', flip_sign: 'flipped gradient sign', scale_grad: 'scaled gradient',
+};
+
+/**
+ * A section for one suite that fills in as cases arrive:
+ * `const s = suiteSection(meta); s.addCase(caseReport); s.finish(suiteReport)`.
+ */
+export function suiteSection(meta, { fault = null, headingLevel = 3, collapsible = false } = {}) {
+  const status = h('span', { class: 'suite-status' }, badge('running'));
+  const stats = h('span', { class: 'suite-stats' }, 'running…');
+  const cases = h('div', { class: 'cases' });
+  const fold = collapsible ? h('details', { class: 'suite-cases' }, h('summary', {}, 'Cases'), cases) : null;
+  const el = h('section', { class: 'suite', dataset: { suite: meta.name, state: 'running' } },
+    h('header', { class: 'suite-head' },
+      h(`h${headingLevel}`, { class: 'suite-name' }, h('code', {}, meta.name)),
+      h('span', { class: `chip chip-${meta.category}` }, meta.category),
+      h('span', { class: 'chip chip-modules', title: 'modules this suite covers' }, `modules ${moduleRange(meta.modules)}`),
+      status, stats),
+    meta.description ? h('p', { class: 'suite-desc' }, meta.description) : null,
+    fault ? h('p', { class: 'fault-note' }, `⚠ Broken on purpose: ${FAULT_WORDS[fault.kind] ?? fault.kind} in layer ${fault.layer} of every model this suite builds.`) : null,
+    fold ?? cases);
+  let done = 0;
+  return {
+    el,
+    addCase(report) {
+      done += 1;
+      cases.append(caseCard(report));
+      stats.textContent = `${done} case${done === 1 ? '' : 's'} done…`;
+    },
+    finish(report) {
+      const passed = report.cases.filter((c) => c.passed).length;
+      el.dataset.state = report.passed ? 'pass' : 'fail';
+      status.replaceChildren(badge(report.passed ? 'pass' : 'fail'));
+      stats.textContent = `${passed}/${report.cases.length} cases passed · ${fmtMs(report.duration_ms)} · seed ${report.seed}`;
+      if (fold) {
+        fold.firstChild.textContent = report.cases.length === 1 ? 'Show the case' : `Show the ${report.cases.length} cases`;
+        fold.open = !report.passed;
+      }
+    },
+  };
+}
+
+/** One case: status, what it checks, what happened, metrics, loss curve, gradient table. */
+export function caseCard(c) {
+  const metrics = Object.entries(c.metrics ?? {});
+  const card = h('article', {
+    class: `case ${c.passed ? 'case-pass' : 'case-fail'}`,
+    dataset: { case: c.name, passed: String(c.passed), layer: c.layer ?? '' },
+  },
+  h('header', { class: 'case-head' }, badge(c.passed ? 'pass' : 'fail'), h('h4', { class: 'case-name' }, h('code', {}, c.name))),
+  h('p', { class: 'case-desc' }, c.description),
+  c.message && c.message !== 'ok' ? h('p', { class: 'case-message' }, c.passed ? '' : h('strong', {}, 'Why: '), c.message) : null,
+  metrics.length ? h('dl', { class: 'metrics' }, metrics.map(([k, v]) => h('div', {}, h('dt', {}, k.replaceAll('_', ' ')), h('dd', {}, fmt(v))))) : null);
+  if (c.curve?.length > 1) {
+    const box = h('figure', { class: 'case-chart' });
+    card.append(box);
+    const chart = new LineChart(box, { xLabel: 'epoch', yLabel: 'loss', height: 180 });
+    chart.set([{ name: '', values: c.curve }]);
+    box.append(h('figcaption', {}, `Loss per epoch: ${fmt(c.curve[0])} → ${fmt(c.curve[c.curve.length - 1])} over ${c.curve.length} epochs`));
+  }
+  if (c.gradcheck) card.append(gradcheckView(c.gradcheck, { open: !c.gradcheck.passed, message: c.message }));
+  return card;
+}
+
+/** What `describe` adds to the kind: "(4 → 4)" for "Linear(4 → 4)"; nothing for "ReLU". */
+function describeRest({ name, describe }) {
+  if (!describe || describe === name) return '';
+  return describe.startsWith(name) ? describe.slice(name.length) : describe;
+}
+
+const LAYER_WORDS = { ok: 'ok', missing: 'no gradient', zero: 'all zeros', mismatch: 'wrong values' };
+
+/** The per-layer gradient table, in a <details> (open when the check failed). */
+export function gradcheckView(gc, { open = false, message = '' } = {}) {
+  const table = h('table', { class: 'gradtable', dataset: { culprit: gc.culprit ?? '' } },
+    h('caption', {}, `Each layer's gradients against central differences (ε = ${fmt(gc.eps)}, tolerance ${fmt(gc.tolerance)}, loss ${fmt(gc.loss)})`),
+    h('thead', {}, h('tr', {},
+      h('th', { scope: 'col' }, 'Parameter'), h('th', { scope: 'col' }, 'Status'),
+      h('th', { scope: 'col', class: 'num col-abs' }, 'Max abs error'), h('th', { scope: 'col', class: 'num' }, 'Max rel error'),
+      h('th', { scope: 'col', class: 'num col-checked' }, 'Checked / skipped'))));
+  for (const layer of gc.layers) {
+    const rows = gc.rows.filter((r) => r.layer === layer.index);
+    const group = h('tbody', {
+      class: `layer-group status-${layer.status}${layer.culprit ? ' culprit' : ''}`,
+      dataset: { layer: layer.index, status: layer.status },
+      style: `--depth: ${layer.depth}`,
+    },
+    h('tr', { class: 'layer-head' }, h('th', { colspan: 5, scope: 'rowgroup' },
+      h('span', { class: 'layer-index' }, `layer ${layer.index}`), ' ',
+      h('span', { class: 'layer-kind' }, layer.name),
+      describeRest(layer) ? h('span', { class: 'layer-describe' }, describeRest(layer)) : null,
+      ' ', badge(layer.status, LAYER_WORDS[layer.status]),
+      layer.culprit ? h('span', { class: 'culprit-flag' }, '◆ first goes wrong here') : null)),
+    layer.reason ? h('tr', { class: 'layer-reason' }, h('td', { colspan: 5 }, layer.reason)) : null,
+    rows.map((r) => h('tr', { class: `param-row status-${r.status}`, dataset: { param: r.param } },
+      h('td', {}, h('code', {}, r.param)),
+      h('td', {}, badge(r.status)),
+      h('td', { class: 'num col-abs' }, r.checked ? fmt(r.max_abs_error, 6) : '—'),
+      h('td', { class: 'num' }, r.checked ? fmt(r.max_rel_error, 6) : '—'),
+      h('td', { class: 'num col-checked' }, `${r.checked} / ${r.skipped}`))));
+    table.append(group);
+  }
+  const culprit = gc.layers.find((l) => l.culprit);
+  return h('details', { class: `gradcheck ${gc.passed ? 'gc-pass' : 'gc-fail'}`, open },
+    h('summary', {}, h('span', { class: 'gc-title' }, 'Gradient check'), ' ', badge(gc.passed ? 'pass' : 'fail'),
+      h('span', { class: 'gc-count' }, ` ${gc.layers.length} layer${gc.layers.length === 1 ? '' : 's'}`)),
+    gc.summary !== message ? h('p', { class: 'gc-summary' }, gc.summary) : null,
+    culprit && gc.layers.length > 1 ? h('p', { class: 'gc-howto' },
+      `How to read this: the highlighted layer (${culprit.index}, ${culprit.name}) is where the gradient first goes wrong; `
+      + 'layers before it inherit the error (their rows may be wrong or empty too), layers after it are fine.') : null,
+    h('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'per-layer gradient table' }, table));
+}

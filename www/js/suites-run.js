@@ -1,0 +1,78 @@
+// TinyTorch Lab: runs a set of suites in the worker and renders them as they go, with a
+// progress bar and a status line. Shared by the home page ("Run all suites") and each
+// module's Checks panel. Suites are discovered with listSuites(), never hard-coded.
+
+import { h, setChildren, announce, fmtMs } from './dom.js';
+import { checksWorker } from './jobs.js';
+import { suiteSection } from './report.js';
+import { recordReports, expectedCases } from './progress.js';
+
+let suiteList = null;
+
+/** Every suite `[{ name, category, modules, description }]`, asked of the worker once. */
+export function listSuites() {
+  suiteList ??= checksWorker.run('listSuites').catch((err) => { suiteList = null; throw err; });
+  return suiteList;
+}
+
+/** A progress bar plus a status line; `el` goes into the page. */
+export function progressView() {
+  const bar = h('progress', { class: 'progress', max: 1, hidden: true });
+  const text = h('span', { class: 'progress-text', role: 'status' });
+  const el = h('div', { class: 'progress-row' }, bar, text);
+  return {
+    el,
+    start(total) {
+      bar.hidden = false;
+      if (total) { bar.max = total; bar.value = 0; } else bar.removeAttribute('value');
+    },
+    step(done, message) {
+      if (bar.hasAttribute('value') && done <= bar.max) bar.value = done;
+      text.textContent = message;
+    },
+    end(message) {
+      bar.hidden = true;
+      text.textContent = message;
+      announce(message);
+    },
+  };
+}
+
+/**
+ * Runs `suites` (metadata from listSuites) into `resultsEl`, optionally with a fault
+ * `{ layer, kind }`. Returns the suite reports. Normal runs are recorded as progress.
+ */
+export async function runSuites(suites, { resultsEl, progress, fault = null, seed = 0, collapsible = false }) {
+  const names = suites.map((s) => s.name);
+  const sections = new Map();
+  setChildren(resultsEl);
+  progress.start(fault ? undefined : expectedCases(names));
+  let done = 0;
+  const started = performance.now();
+  const onProgress = (msg) => {
+    if (msg.kind === 'suite-start') {
+      const meta = suites.find((s) => s.name === msg.suite);
+      const section = suiteSection(meta, { fault, collapsible });
+      sections.set(msg.suite, section);
+      resultsEl.append(section.el);
+      progress.step(done, `Running ${msg.suite} (suite ${msg.index + 1} of ${msg.total})…`);
+    } else if (msg.kind === 'case') {
+      done += 1;
+      sections.get(msg.suite)?.addCase(msg.report);
+      progress.step(done, `Running ${msg.suite}: ${msg.report.name} done (${done} case${done === 1 ? '' : 's'} so far)`);
+    }
+  };
+  try {
+    const { reports } = await checksWorker.run('runSuites', { names, seed, fault }, { onProgress });
+    for (const r of reports) sections.get(r.suite)?.finish(r);
+    if (!fault) recordReports(reports);
+    const passed = reports.filter((r) => r.passed).length;
+    const cases = reports.reduce((n, r) => n + r.cases.length, 0);
+    progress.end(`${passed} of ${reports.length} suite${reports.length === 1 ? '' : 's'} passed (${cases} cases, ${fmtMs(performance.now() - started)}).`);
+    return reports;
+  } catch (err) {
+    progress.end(`The run stopped: ${err.message}`);
+    resultsEl.append(h('p', { class: 'error-box', role: 'alert' }, `Error: ${err.message}`));
+    throw err;
+  }
+}

@@ -1,0 +1,86 @@
+// TinyTorch Lab: the module Web Worker that runs long jobs (suites, live examples) off the
+// page's thread, so the page never freezes. Started by js/jobs.js.
+//
+// Protocol (one request in, any number of progress messages, then exactly one result or error):
+//   page → worker   { id, task, args }
+//   worker → page   { id, type: 'progress', ...fields }      (zero or more)
+//                   { id, type: 'result', value }
+//                   { id, type: 'error', message, stack }
+// The worker processes one request at a time, in order. To add a task (e.g.
+// 'trainDigitsCnn'), add an entry to `tasks`: `async (args, progress) => value`, where
+// `progress(fields)` posts a progress message and `value` must be structured-cloneable.
+
+import * as tt from './tinytorch.js';
+
+/** Runs every suite in `names` (or those touching `module`, or all), streaming each case. */
+async function runSuites({ names = null, module = null, seed = 0, fault = null } = {}, progress) {
+  const all = tt.listSuites();
+  const chosen = all.filter((s) => (names ? names.includes(s.name) : module === null || s.modules.includes(module)));
+  const reports = [];
+  for (const [index, suite] of chosen.entries()) {
+    progress({ kind: 'suite-start', suite: suite.name, index, total: chosen.length });
+    const options = { seed, onCase: (done, report) => progress({ kind: 'case', suite: suite.name, done, report }) };
+    if (fault) options.fault = fault;
+    const report = tt.runSuite(suite.name, options);
+    reports.push(report);
+    progress({ kind: 'suite-done', suite: suite.name, index, total: chosen.length, passed: report.passed });
+  }
+  return { reports, capabilities: tt.capabilities() };
+}
+
+// Everything the facade exports is in scope for a live example, plus print() and plot().
+const API = Object.fromEntries(Object.entries(tt).filter(([name]) => !['default', 'initSync', 'start'].includes(name)));
+
+function show(value) {
+  if (value instanceof tt.Tensor) return value.toString();
+  if (ArrayBuffer.isView(value)) return `[${Array.from(value, (v) => +v.toFixed(5)).join(', ')}]`;
+  if (typeof value === 'number') return String(+value.toPrecision(6));
+  if (typeof value === 'string') return value;
+  if (Array.isArray(value) && value.every((v) => typeof v !== 'object' || v instanceof tt.Tensor)) return `[${value.map(show).join(', ')}]`;
+  if (value && typeof value.toString === 'function' && value.toString !== Object.prototype.toString && !Array.isArray(value)) return value.toString();
+  try {
+    return JSON.stringify(value, (_, v) => (typeof v === 'number' ? +v.toPrecision(6) : v));
+  } catch {
+    return String(value);
+  }
+}
+
+/** Runs a student's (or the page's) example code with the API in scope. */
+async function runExample({ code }, progress) {
+  const print = (...values) => progress({ kind: 'print', text: values.map(show).join(' ') });
+  const plot = (name, values, options = {}) =>
+    progress({ kind: 'plot', name: String(name), values: Array.from(values, Number), ...options });
+  const names = [...Object.keys(API), 'print', 'plot'];
+  const body = `"use strict";\n${code}`;
+  const fn = new Function(...names, body); // a SyntaxError here is reported to the page
+  const started = performance.now();
+  const before = tt.memoryBytes();
+  tt.tidy(() => { fn(...Object.values(API), print, plot); });
+  return { ms: performance.now() - started, memoryBefore: before, memoryAfter: tt.memoryBytes() };
+}
+
+const tasks = {
+  capabilities: async () => tt.capabilities(),
+  listSuites: async () => tt.listSuites(),
+  runSuites,
+  runExample,
+};
+
+async function handle({ id, task, args } = {}) {
+  const progress = (fields) => self.postMessage({ ...fields, id, type: 'progress' });
+  try {
+    if (!Object.hasOwn(tasks, task)) throw new Error(`worker: unknown task '${task}' (known: ${Object.keys(tasks).join(', ')})`);
+    await tt.ready();
+    const value = await tasks[task](args ?? {}, progress);
+    self.postMessage({ id, type: 'result', value });
+  } catch (err) {
+    const message = err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err);
+    self.postMessage({ id, type: 'error', message, stack: err?.stack ?? '' });
+  }
+}
+
+// One request at a time, in arrival order.
+let queue = Promise.resolve();
+self.addEventListener('message', (event) => {
+  queue = queue.then(() => handle(event.data ?? {}));
+});
