@@ -32,7 +32,7 @@ pub mod loss;
 pub mod nn;
 pub mod optim;
 pub mod suites;
-pub mod vision;
 pub mod train;
+pub mod vision;
 #[cfg(target_arch = "wasm32")]
 pub mod wasm;

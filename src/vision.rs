@@ -63,7 +63,13 @@ impl DigitsConfig {
             DigitsModel::Mlp => 30,
             DigitsModel::Cnn => 20,
         };
-        DigitsConfig { model, seed, epochs, batch_size: 32, lr: 0.005 }
+        DigitsConfig {
+            model,
+            seed,
+            epochs,
+            batch_size: 32,
+            lr: 0.005,
+        }
     }
 }
 
@@ -116,12 +122,22 @@ pub fn train_digits(
     let model: Layer = Rc::new(digits_model(cfg.model)?);
     prepare(&*model);
     let (n_train, n_test) = (data.train_labels.numel(), data.test_labels.numel());
-    let train = DataLoader::new(Rc::new(TensorDataset::new(data.train_images, data.train_labels)?), cfg.batch_size)?
-        .shuffle(cfg.seed);
+    let train = DataLoader::new(
+        Rc::new(TensorDataset::new(data.train_images, data.train_labels)?),
+        cfg.batch_size,
+    )?
+    .shuffle(cfg.seed);
     let test_x = data.test_images;
     let test_y = data.test_labels;
-    let test = DataLoader::new(Rc::new(TensorDataset::new(test_x.clone(), test_y.clone())?), 256)?;
-    let mut trainer = Trainer::new(model.clone(), Box::new(Adam::new(model.parameters(), cfg.lr)?), Loss::CrossEntropy);
+    let test = DataLoader::new(
+        Rc::new(TensorDataset::new(test_x.clone(), test_y.clone())?),
+        256,
+    )?;
+    let mut trainer = Trainer::new(
+        model.clone(),
+        Box::new(Adam::new(model.parameters(), cfg.lr)?),
+        Loss::CrossEntropy,
+    );
     let mut run = DigitsRun {
         config: *cfg,
         train_size: n_train,
@@ -153,10 +169,17 @@ pub fn train_digits(
     model.train();
     let (lv, yv, xv) = (logits.to_vec(), test_y.to_vec(), test_x.to_vec());
     for (i, (row, &label)) in lv.chunks(10).zip(&yv).enumerate() {
-        let pred = row.iter().enumerate().fold(0, |b, (j, &v)| if v > row[b] { j } else { b });
+        let pred = row
+            .iter()
+            .enumerate()
+            .fold(0, |b, (j, &v)| if v > row[b] { j } else { b });
         run.confusion[label as usize][pred] += 1;
         if pred != label as usize {
-            run.misclassified.push(Misclassified { label: label as usize, predicted: pred, pixels: xv[i * 64..(i + 1) * 64].to_vec() });
+            run.misclassified.push(Misclassified {
+                label: label as usize,
+                predicted: pred,
+                pixels: xv[i * 64..(i + 1) * 64].to_vec(),
+            });
         }
     }
     Ok((model, run))

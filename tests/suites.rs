@@ -43,7 +43,11 @@ fn every_fault_kind_fails_the_suite_and_names_the_layer() {
                 for &seed in seeds {
                     let fault = Some(FaultSpec { layer, kind });
                     let r = run_suite(s.name, &SuiteOptions { seed, fault }).unwrap();
-                    assert!(!r.passed, "{} with {kind:?} at layer {layer} passed", s.name);
+                    assert!(
+                        !r.passed,
+                        "{} with {kind:?} at layer {layer} passed",
+                        s.name
+                    );
                     assert_eq!(
                         r.blamed_layers(),
                         vec![layer],
@@ -59,26 +63,70 @@ fn every_fault_kind_fails_the_suite_and_names_the_layer() {
 
 #[test]
 fn a_fault_beyond_every_model_is_reported_not_ignored() {
-    let fault = Some(FaultSpec { layer: 99, kind: FaultKind::Detach });
+    let fault = Some(FaultSpec {
+        layer: 99,
+        kind: FaultKind::Detach,
+    });
     let r = run_suite("xor", &SuiteOptions { seed: 0, fault }).unwrap();
     assert!(!r.passed);
-    assert!(r.cases.iter().any(|c| c.name == "fault_planted" && c.message.contains("99")));
+    assert!(r
+        .cases
+        .iter()
+        .any(|c| c.name == "fault_planted" && c.message.contains("99")));
 }
 
 #[test]
 fn unknown_suite_is_an_error_listing_the_suites() {
-    let e = run_suite("nope", &SuiteOptions::default()).unwrap_err().to_string();
+    let e = run_suite("nope", &SuiteOptions::default())
+        .unwrap_err()
+        .to_string();
     assert!(e.contains("nope") && e.contains("gradient_flow"), "{e}");
 }
 
 #[test]
 fn reports_are_identical_for_the_same_seed() {
-    let a = run_suite("training_flow", &SuiteOptions { seed: 3, fault: None }).unwrap();
-    let b = run_suite("training_flow", &SuiteOptions { seed: 3, fault: None }).unwrap();
+    let a = run_suite(
+        "training_flow",
+        &SuiteOptions {
+            seed: 3,
+            fault: None,
+        },
+    )
+    .unwrap();
+    let b = run_suite(
+        "training_flow",
+        &SuiteOptions {
+            seed: 3,
+            fault: None,
+        },
+    )
+    .unwrap();
     let strip = |r: &tinytorch::suites::SuiteReport| {
         let mut r = r.clone();
         r.duration_ms = 0.0;
         r.to_json()
     };
     assert_eq!(strip(&a), strip(&b));
+}
+
+#[test]
+fn the_catalogue_states_each_suites_case_count() {
+    for s in list_suites() {
+        let r = run_suite(
+            s.name,
+            &SuiteOptions {
+                seed: 0,
+                fault: None,
+            },
+        )
+        .unwrap();
+        assert_eq!(
+            r.cases.len(),
+            s.cases,
+            "{} reports {} cases, catalogue says {}",
+            s.name,
+            r.cases.len(),
+            s.cases
+        );
+    }
 }

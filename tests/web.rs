@@ -42,13 +42,27 @@ fn suite_cnn_integration_passes_in_browser() {
 
 #[wasm_bindgen_test]
 fn suite_digits_mlp_passes_in_browser() {
-    let r = run_suite("digits_mlp", &SuiteOptions { seed: 0, fault: None }).unwrap();
+    let r = run_suite(
+        "digits_mlp",
+        &SuiteOptions {
+            seed: 0,
+            fault: None,
+        },
+    )
+    .unwrap();
     assert!(r.passed, "{}", r.summary());
 }
 
 #[wasm_bindgen_test]
 fn suite_digits_cnn_passes_in_browser() {
-    let r = run_suite("digits_cnn", &SuiteOptions { seed: 0, fault: None }).unwrap();
+    let r = run_suite(
+        "digits_cnn",
+        &SuiteOptions {
+            seed: 0,
+            fault: None,
+        },
+    )
+    .unwrap();
     assert!(r.passed, "{}", r.summary());
 }
 
@@ -56,20 +70,46 @@ fn suite_digits_cnn_passes_in_browser() {
 fn planted_faults_in_conv_pool_and_norm_layers_are_named_in_browser() {
     for kind in FaultKind::ALL {
         for layer in 0..9 {
-            let r = run_suite("cnn_integration", &SuiteOptions { seed: 0, fault: Some(FaultSpec { layer, kind }) }).unwrap();
-            assert!(!r.passed && r.blamed_layers() == vec![layer], "cnn {kind:?}@{layer}:\n{}", r.summary());
+            let r = run_suite(
+                "cnn_integration",
+                &SuiteOptions {
+                    seed: 0,
+                    fault: Some(FaultSpec { layer, kind }),
+                },
+            )
+            .unwrap();
+            assert!(
+                !r.passed && r.blamed_layers() == vec![layer],
+                "cnn {kind:?}@{layer}:\n{}",
+                r.summary()
+            );
         }
     }
 }
 
 #[wasm_bindgen_test]
 fn planted_faults_are_named_in_browser() {
-    for name in ["gradient_flow", "training_flow", "dataloader_integration", "xor"] {
+    for name in [
+        "gradient_flow",
+        "training_flow",
+        "dataloader_integration",
+        "xor",
+    ] {
         for kind in FaultKind::ALL {
             for layer in [0, 2] {
-                let r = run_suite(name, &SuiteOptions { seed: 0, fault: Some(FaultSpec { layer, kind }) })
-                    .unwrap();
-                assert!(!r.passed && r.blamed_layers() == vec![layer], "{name} {kind:?}@{layer}:\n{}", r.summary());
+                let r = run_suite(
+                    name,
+                    &SuiteOptions {
+                        seed: 0,
+                        fault: Some(FaultSpec { layer, kind }),
+                    },
+                )
+                .unwrap();
+                assert!(
+                    !r.passed && r.blamed_layers() == vec![layer],
+                    "{name} {kind:?}@{layer}:\n{}",
+                    r.summary()
+                );
             }
         }
     }
@@ -84,7 +124,13 @@ fn simd128_is_compiled_in() {
 fn bad_input_is_an_error_and_the_instance_keeps_working() {
     use tinytorch::wasm::{JsLinear, JsTensor};
     use wasm_bindgen::JsValue;
-    let shape = |v: &[f64]| JsValue::from(v.iter().map(|&x| JsValue::from(x)).collect::<js_sys::Array>());
+    let shape = |v: &[f64]| {
+        JsValue::from(
+            v.iter()
+                .map(|&x| JsValue::from(x))
+                .collect::<js_sys::Array>(),
+        )
+    };
     assert!(JsLinear::new(-1.0, 2.0, None).is_err());
     assert!(JsLinear::new(2.5, 2.0, None).is_err());
     assert!(JsTensor::zeros(shape(&[1e9, 1e9])).is_err());

@@ -112,10 +112,23 @@ pub enum Op {
         cols: Vec<f32>,
     },
     /// Max pooling; `argmax` holds the flat input index each output came from.
-    MaxPool2d { input: Tensor, argmax: Vec<u32> },
-    AvgPool2d { input: Tensor, geom: crate::ops::conv::Conv2dGeom },
+    MaxPool2d {
+        input: Tensor,
+        argmax: Vec<u32>,
+    },
+    AvgPool2d {
+        input: Tensor,
+        geom: crate::ops::conv::Conv2dGeom,
+    },
     /// Batch norm; `xhat` is the normalised input, `batch` whether batch statistics were used.
-    BatchNorm2d { input: Tensor, gamma: Tensor, beta: Tensor, xhat: Array, inv_std: Vec<f32>, batch: bool },
+    BatchNorm2d {
+        input: Tensor,
+        gamma: Tensor,
+        beta: Tensor,
+        xhat: Array,
+        inv_std: Vec<f32>,
+        batch: bool,
+    },
     Custom {
         args: Vec<Tensor>,
         op: Rc<dyn CustomOp>,
@@ -173,13 +186,20 @@ impl Op {
             Op::Bce { p, .. } => vec![p],
             Op::BceWithLogits { z, .. } => vec![z],
             Op::Cat(ts, _) | Op::Custom { args: ts, .. } => ts.iter().collect(),
-            Op::Conv2d { input, weight, bias, .. } => {
+            Op::Conv2d {
+                input,
+                weight,
+                bias,
+                ..
+            } => {
                 let mut v = vec![input, weight];
                 v.extend(bias.iter());
                 v
             }
             Op::MaxPool2d { input, .. } | Op::AvgPool2d { input, .. } => vec![input],
-            Op::BatchNorm2d { input, gamma, beta, .. } => vec![input, gamma, beta],
+            Op::BatchNorm2d {
+                input, gamma, beta, ..
+            } => vec![input, gamma, beta],
         }
     }
 
@@ -204,13 +224,20 @@ impl Op {
             Op::Bce { p, .. } => vec![p],
             Op::BceWithLogits { z, .. } => vec![z],
             Op::Cat(ts, _) | Op::Custom { args: ts, .. } => ts,
-            Op::Conv2d { input, weight, bias, .. } => {
+            Op::Conv2d {
+                input,
+                weight,
+                bias,
+                ..
+            } => {
                 let mut v = vec![input, weight];
                 v.extend(bias);
                 v
             }
             Op::MaxPool2d { input, .. } | Op::AvgPool2d { input, .. } => vec![input],
-            Op::BatchNorm2d { input, gamma, beta, .. } => vec![input, gamma, beta],
+            Op::BatchNorm2d {
+                input, gamma, beta, ..
+            } => vec![input, gamma, beta],
         }
     }
 }

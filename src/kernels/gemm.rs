@@ -124,13 +124,31 @@ mod tests {
     #[test]
     fn every_kernel_matches_naive_on_odd_tiny_and_transposed_shapes() {
         let mut rng = Rng::new(5);
-        let shapes = [(1, 1, 1), (1, 7, 3), (5, 1, 9), (3, 5, 7), (4, 8, 1), (9, 17, 33), (13, 8, 300), (97, 31, 258), (130, 1030, 5)];
+        let shapes = [
+            (1, 1, 1),
+            (1, 7, 3),
+            (5, 1, 9),
+            (3, 5, 7),
+            (4, 8, 1),
+            (9, 17, 33),
+            (13, 8, 300),
+            (97, 31, 258),
+            (130, 1030, 5),
+        ];
         for &(m, n, k) in &shapes {
             for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
                 let a = random(m * k, &mut rng);
                 let b = random(k * n, &mut rng);
-                let am = if ta { MatRef::transposed(&a, m) } else { MatRef::rows(&a, k) };
-                let bm = if tb { MatRef::transposed(&b, k) } else { MatRef::rows(&b, n) };
+                let am = if ta {
+                    MatRef::transposed(&a, m)
+                } else {
+                    MatRef::rows(&a, k)
+                };
+                let bm = if tb {
+                    MatRef::transposed(&b, k)
+                } else {
+                    MatRef::rows(&b, n)
+                };
                 let mut want = vec![0.0; m * n];
                 gemm_naive(m, n, k, am, bm, &mut want, false);
                 for kind in [KernelKind::Scalar, KernelKind::Simd, KernelKind::Relaxed] {
@@ -140,7 +158,10 @@ mod tests {
                         for (g, w) in got.iter().zip(&want) {
                             let w = if acc { w + 1.0 } else { *w };
                             let tol = 1e-5 * (k as f32).sqrt() * w.abs().max(1.0);
-                            assert!((g - w).abs() <= tol, "{kind:?} {m}x{n}x{k} t=({ta},{tb}) acc={acc}: {g} vs {w}");
+                            assert!(
+                                (g - w).abs() <= tol,
+                                "{kind:?} {m}x{n}x{k} t=({ta},{tb}) acc={acc}: {g} vs {w}"
+                            );
                         }
                     }
                 }
@@ -155,7 +176,16 @@ mod tests {
         let (a, b) = (random(m * k, &mut rng), random(k * n, &mut rng));
         let run = |kind| {
             let mut c = vec![0.0; m * n];
-            gemm_with(kind, m, n, k, MatRef::rows(&a, k), MatRef::rows(&b, n), &mut c, false);
+            gemm_with(
+                kind,
+                m,
+                n,
+                k,
+                MatRef::rows(&a, k),
+                MatRef::rows(&b, n),
+                &mut c,
+                false,
+            );
             c
         };
         assert_eq!(run(KernelKind::Scalar), run(KernelKind::Simd));

@@ -70,11 +70,20 @@ mod wasm {
                         pa = pa.add(MR);
                         pb = pb.add(NR);
                     }
-                    for (r, (lo, hi)) in [(c00, c01), (c10, c11), (c20, c21), (c30, c31)].into_iter().enumerate() {
+                    for (r, (lo, hi)) in [(c00, c01), (c10, c11), (c20, c21), (c30, c31)]
+                        .into_iter()
+                        .enumerate()
+                    {
                         let dst = cp.add(r * ldc);
-                        v128_store(dst as *mut v128, f32x4_add(v128_load(dst as *const v128), lo));
+                        v128_store(
+                            dst as *mut v128,
+                            f32x4_add(v128_load(dst as *const v128), lo),
+                        );
                         let dst = dst.add(4);
-                        v128_store(dst as *mut v128, f32x4_add(v128_load(dst as *const v128), hi));
+                        v128_store(
+                            dst as *mut v128,
+                            f32x4_add(v128_load(dst as *const v128), hi),
+                        );
                     }
                 }
             }
@@ -86,10 +95,10 @@ mod wasm {
     kernel!(relaxed, |a, b, c| f32x4_relaxed_madd(a, b, c));
 }
 
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-pub use wasm::simd;
 #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
 pub use wasm::relaxed;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub use wasm::simd;
 
 /// Without wasm SIMD the f32x4 kernel is the scalar twin (identical results; LLVM vectorises
 /// it with the host's SIMD).

@@ -33,11 +33,19 @@ pub struct MatRef<'a> {
 impl<'a> MatRef<'a> {
     /// A row-major `rows × cols` matrix.
     pub fn rows(data: &'a [f32], cols: usize) -> MatRef<'a> {
-        MatRef { data, rs: cols, cs: 1 }
+        MatRef {
+            data,
+            rs: cols,
+            cs: 1,
+        }
     }
     /// The transpose of a row-major `rows × cols` matrix, read in place.
     pub fn transposed(data: &'a [f32], cols: usize) -> MatRef<'a> {
-        MatRef { data, rs: 1, cs: cols }
+        MatRef {
+            data,
+            rs: 1,
+            cs: cols,
+        }
     }
     #[inline(always)]
     pub(crate) fn at(&self, i: usize, j: usize) -> f32 {
@@ -90,10 +98,16 @@ impl KernelKind {
             "scalar" | "blocked" => KernelKind::Scalar,
             "simd" | "simd128" => KernelKind::Simd,
             "relaxed" => KernelKind::Relaxed,
-            _ => crate::bail!("set_kernels", "unknown kernel '{s}' (naive, scalar, simd, relaxed)"),
+            _ => crate::bail!(
+                "set_kernels",
+                "unknown kernel '{s}' (naive, scalar, simd, relaxed)"
+            ),
         };
         if !KernelKind::available().contains(&k) {
-            crate::bail!("set_kernels", "kernel '{s}' is not in this build (relaxed SIMD needs the relaxed build)");
+            crate::bail!(
+                "set_kernels",
+                "kernel '{s}' is not in this build (relaxed SIMD needs the relaxed build)"
+            );
         }
         Ok(k)
     }
@@ -137,9 +151,22 @@ pub fn gemm(m: usize, n: usize, k: usize, a: MatRef, b: MatRef, c: &mut [f32], a
 /// # Panics
 /// If a slice is too short for the given sizes and strides.
 #[allow(clippy::too_many_arguments)]
-pub fn gemm_with(kind: KernelKind, m: usize, n: usize, k: usize, a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool) {
+pub fn gemm_with(
+    kind: KernelKind,
+    m: usize,
+    n: usize,
+    k: usize,
+    a: MatRef,
+    b: MatRef,
+    c: &mut [f32],
+    accumulate: bool,
+) {
     let last = |r: &MatRef, rows: usize, cols: usize| {
-        if rows == 0 || cols == 0 { 0 } else { (rows - 1) * r.rs + (cols - 1) * r.cs + 1 }
+        if rows == 0 || cols == 0 {
+            0
+        } else {
+            (rows - 1) * r.rs + (cols - 1) * r.cs + 1
+        }
     };
     assert!(a.data.len() >= last(&a, m, k), "gemm: lhs slice too short");
     assert!(b.data.len() >= last(&b, k, n), "gemm: rhs slice too short");
@@ -152,7 +179,15 @@ pub fn gemm_with(kind: KernelKind, m: usize, n: usize, k: usize, a: MatRef, b: M
 }
 
 /// The textbook triple loop: the reference every faster kernel is checked against.
-pub fn gemm_naive(m: usize, n: usize, k: usize, a: MatRef, b: MatRef, c: &mut [f32], accumulate: bool) {
+pub fn gemm_naive(
+    m: usize,
+    n: usize,
+    k: usize,
+    a: MatRef,
+    b: MatRef,
+    c: &mut [f32],
+    accumulate: bool,
+) {
     for i in 0..m {
         for j in 0..n {
             let mut s = 0.0f32;

@@ -33,7 +33,14 @@ impl Conv2d {
     ///
     /// # Errors
     /// If a channel count, the kernel size or the stride is 0.
-    pub fn new(in_channels: usize, out_channels: usize, kernel: usize, stride: usize, padding: usize, bias: bool) -> Result<Conv2d> {
+    pub fn new(
+        in_channels: usize,
+        out_channels: usize,
+        kernel: usize,
+        stride: usize,
+        padding: usize,
+        bias: bool,
+    ) -> Result<Conv2d> {
         if in_channels == 0 || out_channels == 0 || kernel == 0 || stride == 0 {
             return Err(Error::Arg {
                 op: "Conv2d",
@@ -41,9 +48,19 @@ impl Conv2d {
             });
         }
         let std = (2.0 / (in_channels * kernel * kernel) as f32).sqrt();
-        let weight = (Tensor::randn(&[out_channels, in_channels, kernel, kernel]) * std).requires_grad_(true);
+        let weight = (Tensor::randn(&[out_channels, in_channels, kernel, kernel]) * std)
+            .requires_grad_(true);
         let bias = bias.then(|| Tensor::zeros(&[out_channels]).requires_grad_(true));
-        Ok(Conv2d { site: Site::new(), in_channels, out_channels, kernel, stride, padding, weight, bias })
+        Ok(Conv2d {
+            site: Site::new(),
+            in_channels,
+            out_channels,
+            kernel,
+            stride,
+            padding,
+            weight,
+            bias,
+        })
     }
 
     /// The weight `(C_out, C_in, k, k)`.
@@ -74,11 +91,18 @@ impl Module for Conv2d {
         if s.len() != 4 || s[1] != self.in_channels {
             return Err(Error::Arg {
                 op: "Conv2d",
-                msg: format!("{} expects (N, {}, H, W) input, got shape {s:?}", self.describe(), self.in_channels),
+                msg: format!(
+                    "{} expects (N, {}, H, W) input, got shape {s:?}",
+                    self.describe(),
+                    self.in_channels
+                ),
             });
         }
         x.try_conv2d(&self.weight, self.bias.as_ref(), self.stride, self.padding)
-            .map_err(|e| Error::Arg { op: "Conv2d", msg: format!("{}: {e}", self.describe()) })
+            .map_err(|e| Error::Arg {
+                op: "Conv2d",
+                msg: format!("{}: {e}", self.describe()),
+            })
     }
     fn kind(&self) -> &'static str {
         "Conv2d"
@@ -131,7 +155,13 @@ impl Flatten {
 impl Module for Flatten {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         if x.ndim() < 2 {
-            return Err(Error::Arg { op: "Flatten", msg: format!("needs a batch axis and at least one more, got shape {:?}", x.shape()) });
+            return Err(Error::Arg {
+                op: "Flatten",
+                msg: format!(
+                    "needs a batch axis and at least one more, got shape {:?}",
+                    x.shape()
+                ),
+            });
         }
         x.try_flatten(1)
     }

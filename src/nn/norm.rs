@@ -80,14 +80,22 @@ impl Module for BatchNorm2d {
         if s.len() != 4 || s[1] != self.channels {
             return Err(Error::Arg {
                 op: "BatchNorm2d",
-                msg: format!("{} expects (N, {}, H, W) input, got shape {s:?}", self.describe(), self.channels),
+                msg: format!(
+                    "{} expects (N, {}, H, W) input, got shape {s:?}",
+                    self.describe(),
+                    self.channels
+                ),
             });
         }
         if self.site.training() {
             let (y, stats) = x.try_batch_norm2d(&self.gamma, &self.beta, None, self.eps)?;
             let stats = stats.expect("training computes batch statistics");
             let count = (s[0] * s[2] * s[3]) as f32;
-            let unbias = if count > 1.0 { count / (count - 1.0) } else { 1.0 };
+            let unbias = if count > 1.0 {
+                count / (count - 1.0)
+            } else {
+                1.0
+            };
             let m = self.momentum;
             no_grad(|| {
                 let mut rm = self.running_mean.data_mut();
@@ -100,7 +108,10 @@ impl Module for BatchNorm2d {
             Ok(y)
         } else {
             let (rm, rv) = (self.running_mean.to_vec(), self.running_var.to_vec());
-            Ok(x.try_batch_norm2d(&self.gamma, &self.beta, Some((&rm, &rv)), self.eps)?.0)
+            Ok(
+                x.try_batch_norm2d(&self.gamma, &self.beta, Some((&rm, &rv)), self.eps)?
+                    .0,
+            )
         }
     }
     fn kind(&self) -> &'static str {
@@ -116,7 +127,10 @@ impl Module for BatchNorm2d {
         vec![("gamma", self.gamma.clone()), ("beta", self.beta.clone())]
     }
     fn own_buffers(&self) -> Vec<(&'static str, Tensor)> {
-        vec![("running_mean", self.running_mean.clone()), ("running_var", self.running_var.clone())]
+        vec![
+            ("running_mean", self.running_mean.clone()),
+            ("running_var", self.running_var.clone()),
+        ]
     }
     fn as_any(&self) -> &dyn Any {
         self

@@ -31,15 +31,31 @@ impl Conv2dGeom {
     ///
     /// # Errors
     /// If the input is not 4-D, the stride is 0, or the kernel is larger than the padded input.
-    pub fn new(op: &'static str, shape: &[usize], kh: usize, kw: usize, stride: usize, padding: usize) -> Result<Conv2dGeom> {
+    pub fn new(
+        op: &'static str,
+        shape: &[usize],
+        kh: usize,
+        kw: usize,
+        stride: usize,
+        padding: usize,
+    ) -> Result<Conv2dGeom> {
         if shape.len() != 4 {
-            return Err(Error::Arg { op, msg: format!("expects a 4-D (N, C, H, W) input, got shape {shape:?}") });
+            return Err(Error::Arg {
+                op,
+                msg: format!("expects a 4-D (N, C, H, W) input, got shape {shape:?}"),
+            });
         }
         if stride == 0 {
-            return Err(Error::Arg { op, msg: "stride must be at least 1, got 0".into() });
+            return Err(Error::Arg {
+                op,
+                msg: "stride must be at least 1, got 0".into(),
+            });
         }
         if kh == 0 || kw == 0 {
-            return Err(Error::Arg { op, msg: format!("kernel size must be at least 1, got {kh}×{kw}") });
+            return Err(Error::Arg {
+                op,
+                msg: format!("kernel size must be at least 1, got {kh}×{kw}"),
+            });
         }
         let (n, c, h, w) = (shape[0], shape[1], shape[2], shape[3]);
         if kh > h + 2 * padding || kw > w + 2 * padding {
@@ -54,7 +70,18 @@ impl Conv2dGeom {
         }
         let oh = (h + 2 * padding - kh) / stride + 1;
         let ow = (w + 2 * padding - kw) / stride + 1;
-        Ok(Conv2dGeom { n, c, h, w, kh, kw, stride, padding, oh, ow })
+        Ok(Conv2dGeom {
+            n,
+            c,
+            h,
+            w,
+            kh,
+            kw,
+            stride,
+            padding,
+            oh,
+            ow,
+        })
     }
 
     /// Output positions per sample.
@@ -149,19 +176,38 @@ impl Tensor {
     /// assert_eq!(y.shape(), vec![1, 2, 4, 4]);
     /// assert_eq!(y.to_vec()[5], 9.0); // an inner pixel sees the whole 3×3 window
     /// ```
-    pub fn try_conv2d(&self, weight: &Tensor, bias: Option<&Tensor>, stride: usize, padding: usize) -> Result<Tensor> {
+    pub fn try_conv2d(
+        &self,
+        weight: &Tensor,
+        bias: Option<&Tensor>,
+        stride: usize,
+        padding: usize,
+    ) -> Result<Tensor> {
         let (xs, ws) = (self.shape(), weight.shape());
         if ws.len() != 4 {
-            return Err(Error::Arg { op: "conv2d", msg: format!("weight must be (O, C, kh, kw), got {ws:?}") });
+            return Err(Error::Arg {
+                op: "conv2d",
+                msg: format!("weight must be (O, C, kh, kw), got {ws:?}"),
+            });
         }
         let g = Conv2dGeom::new("conv2d", &xs, ws[2], ws[3], stride, padding)?;
         if ws[1] != g.c {
-            return Err(crate::error::shape_err("conv2d", &xs, &ws, format!("input has {} channels, weight expects {}", g.c, ws[1])));
+            return Err(crate::error::shape_err(
+                "conv2d",
+                &xs,
+                &ws,
+                format!("input has {} channels, weight expects {}", g.c, ws[1]),
+            ));
         }
         let o = ws[0];
         if let Some(b) = bias {
             if b.shape() != [o] {
-                return Err(crate::error::shape_err("conv2d", &ws, &b.shape(), "bias must be (out_channels,)"));
+                return Err(crate::error::shape_err(
+                    "conv2d",
+                    &ws,
+                    &b.shape(),
+                    "bias must be (out_channels,)",
+                ));
             }
         }
         let cols = im2col(&g, self.data().as_slice().expect("standard"));
@@ -176,11 +222,25 @@ impl Tensor {
         {
             let wd = weight.data();
             let w = wd.as_slice().expect("standard");
-            gemm(rows, o, k, MatRef::rows(&cols, k), MatRef::transposed(w, k), &mut out_rows, bias.is_some());
+            gemm(
+                rows,
+                o,
+                k,
+                MatRef::rows(&cols, k),
+                MatRef::transposed(w, k),
+                &mut out_rows,
+                bias.is_some(),
+            );
         }
         let out = swap_last(&out_rows, g.n, g.p(), o);
         let data = Array::from_shape_vec(IxDyn(&[g.n, o, g.oh, g.ow]), out).expect("sizes agree");
-        let op = Op::Conv2d { input: self.clone(), weight: weight.clone(), bias: bias.cloned(), geom: g, cols };
+        let op = Op::Conv2d {
+            input: self.clone(),
+            weight: weight.clone(),
+            bias: bias.cloned(),
+            geom: g,
+            cols,
+        };
         Ok(Tensor::from_op(data, op))
     }
 }
@@ -201,8 +261,19 @@ pub(crate) fn conv2d_backward(
     let dy = swap_last(grad.as_slice().expect("standard"), g.n, o, g.p()); // (N·P, O)
     if weight.requires_grad() {
         let mut dw = vec![0.0f32; o * k];
-        gemm(o, k, rows, MatRef::transposed(&dy, o), MatRef::rows(cols, k), &mut dw, false);
-        sink.add(weight, Array::from_shape_vec(IxDyn(&weight.shape()), dw).expect("sizes agree"));
+        gemm(
+            o,
+            k,
+            rows,
+            MatRef::transposed(&dy, o),
+            MatRef::rows(cols, k),
+            &mut dw,
+            false,
+        );
+        sink.add(
+            weight,
+            Array::from_shape_vec(IxDyn(&weight.shape()), dw).expect("sizes agree"),
+        );
     }
     if let Some(b) = bias.filter(|b| b.requires_grad()) {
         let mut db = vec![0.0f32; o];
@@ -211,13 +282,27 @@ pub(crate) fn conv2d_backward(
                 *d += v;
             }
         }
-        sink.add(b, Array::from_shape_vec(IxDyn(&[o]), db).expect("sizes agree"));
+        sink.add(
+            b,
+            Array::from_shape_vec(IxDyn(&[o]), db).expect("sizes agree"),
+        );
     }
     if input.requires_grad() {
         let wd = weight.data();
         let mut dcols = vec![0.0f32; rows * k];
-        gemm(rows, k, o, MatRef::rows(&dy, o), MatRef::rows(wd.as_slice().expect("standard"), k), &mut dcols, false);
+        gemm(
+            rows,
+            k,
+            o,
+            MatRef::rows(&dy, o),
+            MatRef::rows(wd.as_slice().expect("standard"), k),
+            &mut dcols,
+            false,
+        );
         let dx = col2im(g, &dcols);
-        sink.add(input, Array::from_shape_vec(IxDyn(&[g.n, g.c, g.h, g.w]), dx).expect("sizes agree"));
+        sink.add(
+            input,
+            Array::from_shape_vec(IxDyn(&[g.n, g.c, g.h, g.w]), dx).expect("sizes agree"),
+        );
     }
 }

@@ -29,15 +29,26 @@ impl Tensor {
     ) -> Result<(Tensor, Option<BatchStats>)> {
         let s = self.shape();
         if s.len() != 4 {
-            return Err(Error::Arg { op: "batch_norm2d", msg: format!("expects a 4-D (N, C, H, W) input, got {s:?}") });
+            return Err(Error::Arg {
+                op: "batch_norm2d",
+                msg: format!("expects a 4-D (N, C, H, W) input, got {s:?}"),
+            });
         }
         let (n, c, hw) = (s[0], s[1], s[2] * s[3]);
         if gamma.shape() != [c] || beta.shape() != [c] {
-            return Err(shape_err("batch_norm2d", &s, &gamma.shape(), format!("gamma and beta need {c} entries, one per channel")));
+            return Err(shape_err(
+                "batch_norm2d",
+                &s,
+                &gamma.shape(),
+                format!("gamma and beta need {c} entries, one per channel"),
+            ));
         }
         let m = n * hw;
         if m == 0 {
-            return Err(Error::Arg { op: "batch_norm2d", msg: format!("empty batch {s:?}") });
+            return Err(Error::Arg {
+                op: "batch_norm2d",
+                msg: format!("empty batch {s:?}"),
+            });
         }
         let data = self.data();
         let x = data.as_slice().expect("standard");
@@ -55,16 +66,26 @@ impl Tensor {
                 for i in 0..n {
                     for ch in 0..c {
                         let plane = &x[(i * c + ch) * hw..][..hw];
-                        var[ch] += plane.iter().map(|&v| (v as f64 - mean[ch]).powi(2)).sum::<f64>();
+                        var[ch] += plane
+                            .iter()
+                            .map(|&v| (v as f64 - mean[ch]).powi(2))
+                            .sum::<f64>();
                     }
                 }
                 var.iter_mut().for_each(|v| *v /= m as f64);
-                (mean.iter().map(|&v| v as f32).collect(), var.iter().map(|&v| v as f32).collect(), true)
+                (
+                    mean.iter().map(|&v| v as f32).collect(),
+                    var.iter().map(|&v| v as f32).collect(),
+                    true,
+                )
             }
         };
         let inv_std: Vec<f32> = var.iter().map(|&v| 1.0 / (v + eps).sqrt()).collect();
         let (gd, bd) = (gamma.data(), beta.data());
-        let (gv, bv) = (gd.as_slice().expect("standard"), bd.as_slice().expect("standard"));
+        let (gv, bv) = (
+            gd.as_slice().expect("standard"),
+            bd.as_slice().expect("standard"),
+        );
         let mut xhat = vec![0.0f32; x.len()];
         let mut out = vec![0.0f32; x.len()];
         for i in 0..n {
@@ -79,7 +100,14 @@ impl Tensor {
         drop((gd, bd, data));
         let y = Array::from_shape_vec(IxDyn(&s), out).expect("sizes agree");
         let xhat = Array::from_shape_vec(IxDyn(&s), xhat).expect("sizes agree");
-        let op = Op::BatchNorm2d { input: self.clone(), gamma: gamma.clone(), beta: beta.clone(), xhat, inv_std, batch };
+        let op = Op::BatchNorm2d {
+            input: self.clone(),
+            gamma: gamma.clone(),
+            beta: beta.clone(),
+            xhat,
+            inv_std,
+            batch,
+        };
         let stats = batch.then_some(BatchStats { mean, var });
         Ok((Tensor::from_op(y, op), stats))
     }
@@ -102,7 +130,10 @@ pub(crate) fn batch_norm_backward(
     let (n, c, hw) = (s[0], s[1], s[2] * s[3]);
     let m = (n * hw) as f32;
     let grad = grad.as_standard_layout().into_owned();
-    let (g, xh) = (grad.as_slice().expect("standard"), xhat.as_slice().expect("standard"));
+    let (g, xh) = (
+        grad.as_slice().expect("standard"),
+        xhat.as_slice().expect("standard"),
+    );
     let (mut sum_g, mut sum_gx) = (vec![0.0f32; c], vec![0.0f32; c]);
     for i in 0..n {
         for ch in 0..c {
@@ -114,10 +145,16 @@ pub(crate) fn batch_norm_backward(
         }
     }
     if beta.requires_grad() {
-        sink.add(beta, Array::from_shape_vec(IxDyn(&[c]), sum_g.clone()).expect("c"));
+        sink.add(
+            beta,
+            Array::from_shape_vec(IxDyn(&[c]), sum_g.clone()).expect("c"),
+        );
     }
     if gamma.requires_grad() {
-        sink.add(gamma, Array::from_shape_vec(IxDyn(&[c]), sum_gx.clone()).expect("c"));
+        sink.add(
+            gamma,
+            Array::from_shape_vec(IxDyn(&[c]), sum_gx.clone()).expect("c"),
+        );
     }
     if input.requires_grad() {
         let gd = gamma.data();
@@ -128,10 +165,17 @@ pub(crate) fn batch_norm_backward(
                 let off = (i * c + ch) * hw;
                 let k = gv[ch] * inv_std[ch];
                 for j in off..off + hw {
-                    dx[j] = if batch { k / m * (m * g[j] - sum_g[ch] - xh[j] * sum_gx[ch]) } else { k * g[j] };
+                    dx[j] = if batch {
+                        k / m * (m * g[j] - sum_g[ch] - xh[j] * sum_gx[ch])
+                    } else {
+                        k * g[j]
+                    };
                 }
             }
         }
-        sink.add(input, Array::from_shape_vec(IxDyn(&s), dx).expect("sizes agree"));
+        sink.add(
+            input,
+            Array::from_shape_vec(IxDyn(&s), dx).expect("sizes agree"),
+        );
     }
 }

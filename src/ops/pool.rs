@@ -50,7 +50,13 @@ impl Tensor {
         }
         drop(data);
         let arr = Array::from_shape_vec(IxDyn(&[g.n, g.c, g.oh, g.ow]), out).expect("sizes agree");
-        Ok(Tensor::from_op(arr, Op::MaxPool2d { input: self.clone(), argmax }))
+        Ok(Tensor::from_op(
+            arr,
+            Op::MaxPool2d {
+                input: self.clone(),
+                argmax,
+            },
+        ))
     }
 
     /// Mean over `k×k` windows; padded positions count as zeros (PyTorch's default), so every
@@ -82,7 +88,13 @@ impl Tensor {
         }
         drop(data);
         let arr = Array::from_shape_vec(IxDyn(&[g.n, g.c, g.oh, g.ow]), out).expect("sizes agree");
-        Ok(Tensor::from_op(arr, Op::AvgPool2d { input: self.clone(), geom: g }))
+        Ok(Tensor::from_op(
+            arr,
+            Op::AvgPool2d {
+                input: self.clone(),
+                geom: g,
+            },
+        ))
     }
 }
 

@@ -7,7 +7,9 @@ use super::ctx::{check, Ctx};
 use super::gradient_flow::require_grads;
 use crate::error::Result;
 use crate::loss::Loss;
-use crate::nn::{call, AvgPool2d, BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential};
+use crate::nn::{
+    call, AvgPool2d, BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential,
+};
 use crate::optim::{Adam, Optimizer};
 use crate::tensor::Tensor;
 
@@ -41,7 +43,10 @@ fn bars() -> Result<(Tensor, Tensor)> {
         }
         y[i] = if vertical { 0.0 } else { 1.0 };
     }
-    Ok((Tensor::from_vec(x, &[8, 1, 8, 8])?, Tensor::from_vec(y, &[8])?))
+    Ok((
+        Tensor::from_vec(x, &[8, 1, 8, 8])?,
+        Tensor::from_vec(y, &[8])?,
+    ))
 }
 
 pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {

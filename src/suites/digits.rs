@@ -8,15 +8,19 @@ use crate::loss::Loss;
 use crate::vision::{digits_model, train_digits, DigitsConfig, DigitsModel};
 
 fn scenario(ctx: &mut Ctx, model: DigitsModel, target: f32) -> Result<()> {
-    ctx.case("layers_check", "The model's per-layer gradients match the numerical ones on 8 training images.", |ctx, c| {
-        ctx.reseed(1);
-        let m = digits_model(model)?;
-        ctx.prepare(&m);
-        let data = digits(ctx.seed, 0.2)?;
-        let x = data.train_images.try_narrow(0, 0, 8)?;
-        let y = data.train_labels.try_narrow(0, 0, 8)?;
-        ctx.check_layers(c, &m, &x, &y, Loss::CrossEntropy)
-    });
+    ctx.case(
+        "layers_check",
+        "The model's per-layer gradients match the numerical ones on 8 training images.",
+        |ctx, c| {
+            ctx.reseed(1);
+            let m = digits_model(model)?;
+            ctx.prepare(&m);
+            let data = digits(ctx.seed, 0.2)?;
+            let x = data.train_images.try_narrow(0, 0, 8)?;
+            let y = data.train_labels.try_narrow(0, 0, 8)?;
+            ctx.check_layers(c, &m, &x, &y, Loss::CrossEntropy)
+        },
+    );
     let name = format!("held_out_accuracy_{}", (target * 100.0) as u32);
     let cfg = DigitsConfig::standard(model, ctx.seed);
     let desc = format!(
@@ -26,11 +30,15 @@ fn scenario(ctx: &mut Ctx, model: DigitsModel, target: f32) -> Result<()> {
     ctx.case(&name, &desc, |ctx, c| {
         let fault = ctx.fault;
         let mut planted = false;
-        let (_, run) = train_digits(&cfg, &mut |m| {
-            if let Some(f) = fault {
-                planted |= crate::nn::inject_fault(m, f.layer, f.kind).is_ok();
-            }
-        }, &mut |_, _, _| true)?;
+        let (_, run) = train_digits(
+            &cfg,
+            &mut |m| {
+                if let Some(f) = fault {
+                    planted |= crate::nn::inject_fault(m, f.layer, f.kind).is_ok();
+                }
+            },
+            &mut |_, _, _| true,
+        )?;
         let _ = planted;
         c.curve = run.train_loss.clone();
         let acc = run.final_accuracy();
@@ -38,8 +46,19 @@ fn scenario(ctx: &mut Ctx, model: DigitsModel, target: f32) -> Result<()> {
         c.metrics.insert("train_ms".into(), run.train_ms);
         c.metrics.insert("test_size".into(), run.test_size as f64);
         c.metrics.insert("parameters".into(), run.parameters as f64);
-        check!(acc >= target, "held-out accuracy {:.2}% (need ≥ {:.0}%)", acc * 100.0, target * 100.0);
-        c.message = format!("held-out accuracy {:.2}% on {} images after {} epochs ({:.1} s)", acc * 100.0, run.test_size, run.train_loss.len(), run.train_ms / 1000.0);
+        check!(
+            acc >= target,
+            "held-out accuracy {:.2}% (need ≥ {:.0}%)",
+            acc * 100.0,
+            target * 100.0
+        );
+        c.message = format!(
+            "held-out accuracy {:.2}% on {} images after {} epochs ({:.1} s)",
+            acc * 100.0,
+            run.test_size,
+            run.train_loss.len(),
+            run.train_ms / 1000.0
+        );
         Ok(())
     });
     Ok(())

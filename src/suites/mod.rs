@@ -38,6 +38,8 @@ pub struct SuiteInfo {
     /// Course modules it exercises.
     pub modules: Vec<u32>,
     pub description: &'static str,
+    /// Cases a run reports (without a planted fault), for progress bars.
+    pub cases: usize,
 }
 
 type Runner = fn(&mut Ctx) -> Result<()>;
@@ -51,6 +53,7 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 modules: (1..=8).collect(),
                 description: "Gradients exist, are non-zero, match the numerical gradient and \
                               flow through every layer; training lowers the loss.",
+                cases: 7,
             },
             gradient_flow::run as Runner,
         ),
@@ -61,6 +64,7 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 modules: vec![5, 6, 7],
                 description: "The loss falls; accumulation equals a big batch; zero_grad, every \
                               optimizer, the schedule, clipping and checkpoints do what they say.",
+                cases: 8,
             },
             training_flow::run,
         ),
@@ -71,6 +75,7 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 modules: vec![3, 4, 5, 6, 7, 8],
                 description: "Every sample once per epoch, partial last batch, seeded shuffles, \
                               and training from a DataLoader converges.",
+                cases: 5,
             },
             dataloader::run,
         ),
@@ -82,6 +87,7 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 description: "Gradients reach every conv, pool, norm and linear parameter through \
                               Flatten and match the numerical ones; cross-correlation, pooling, \
                               BatchNorm train/eval, shapes; training lowers the loss.",
+                cases: 7,
             },
             cnn::run,
         ),
@@ -91,6 +97,7 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 category: "scenario",
                 modules: vec![1, 2, 3, 4, 5, 6, 7],
                 description: "The 1986 lesson: a two-layer network learns XOR to 100% accuracy.",
+                cases: 1,
             },
             xor::run,
         ),
@@ -101,6 +108,7 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 modules: vec![1, 2, 3, 4, 5, 6, 7, 8],
                 description: "Milestone 1986: an MLP learns the UCI handwritten digits to ≥ 95% \
                               held-out accuracy.",
+                cases: 2,
             },
             digits::run_mlp,
         ),
@@ -111,6 +119,7 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 modules: (1..=9).collect(),
                 description: "Milestone 1998: a small CNN learns the UCI handwritten digits to \
                               ≥ 97% held-out accuracy.",
+                cases: 2,
             },
             digits::run_cnn,
         ),

@@ -12,7 +12,9 @@ pub const MAX_ELEMENTS: usize = 1 << 27;
 /// A whole number in `[0, max]`.
 pub fn count(op: &str, what: &str, v: f64, max: f64) -> Result<usize, JsError> {
     if !(v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= max) {
-        return Err(js_err(format!("{op}: {what} must be a whole number in [0, {max}], got {v}")));
+        return Err(js_err(format!(
+            "{op}: {what} must be a whole number in [0, {max}], got {v}"
+        )));
     }
     Ok(v as usize)
 }
@@ -29,7 +31,9 @@ pub fn positive(op: &str, what: &str, v: f64, max: f64) -> Result<usize, JsError
 /// A finite number.
 pub fn finite(op: &str, what: &str, v: f64) -> Result<f32, JsError> {
     if !v.is_finite() {
-        return Err(js_err(format!("{op}: {what} must be a finite number, got {v}")));
+        return Err(js_err(format!(
+            "{op}: {what} must be a finite number, got {v}"
+        )));
     }
     Ok(v as f32)
 }
@@ -38,9 +42,14 @@ pub fn finite(op: &str, what: &str, v: f64) -> Result<f32, JsError> {
 pub fn check_size(op: &str, shape: &[usize]) -> Result<(), JsError> {
     let mut n: usize = 1;
     for &d in shape {
-        n = n.checked_mul(d).filter(|&n| n <= MAX_ELEMENTS).ok_or_else(|| {
-            js_err(format!("{op}: shape {shape:?} is too large (more than {MAX_ELEMENTS} values)"))
-        })?;
+        n = n
+            .checked_mul(d)
+            .filter(|&n| n <= MAX_ELEMENTS)
+            .ok_or_else(|| {
+                js_err(format!(
+                    "{op}: shape {shape:?} is too large (more than {MAX_ELEMENTS} values)"
+                ))
+            })?;
     }
     Ok(())
 }
@@ -48,16 +57,24 @@ pub fn check_size(op: &str, shape: &[usize]) -> Result<(), JsError> {
 /// A shape: an array (or typed array) of whole numbers ≥ 0.
 pub fn shape(op: &str, v: &JsValue) -> Result<Vec<usize>, JsError> {
     if !Array::is_array(v) && !v.is_instance_of::<js_sys::Object>() {
-        return Err(js_err(format!("{op}: shape must be an array of whole numbers, got {}", kind(v))));
+        return Err(js_err(format!(
+            "{op}: shape must be an array of whole numbers, got {}",
+            kind(v)
+        )));
     }
     let arr = Array::from(v);
     let mut out = Vec::with_capacity(arr.length() as usize);
     for (i, d) in arr.iter().enumerate() {
         let Some(x) = d.as_f64() else {
-            return Err(js_err(format!("{op}: shape[{i}] must be a number, got {}", kind(&d))));
+            return Err(js_err(format!(
+                "{op}: shape[{i}] must be a number, got {}",
+                kind(&d)
+            )));
         };
         if !(x.is_finite() && x >= 0.0 && x.fract() == 0.0) {
-            return Err(js_err(format!("{op}: shape[{i}] must be a whole number ≥ 0, got {x}")));
+            return Err(js_err(format!(
+                "{op}: shape[{i}] must be a whole number ≥ 0, got {x}"
+            )));
         }
         out.push(x as usize);
     }
@@ -69,15 +86,26 @@ pub fn shape(op: &str, v: &JsValue) -> Result<Vec<usize>, JsError> {
 pub fn shape_with_infer(op: &str, v: &JsValue) -> Result<Vec<isize>, JsError> {
     let arr = Array::from(v);
     if !Array::is_array(v) && !v.is_instance_of::<js_sys::Object>() {
-        return Err(js_err(format!("{op}: shape must be an array, got {}", kind(v))));
+        return Err(js_err(format!(
+            "{op}: shape must be an array, got {}",
+            kind(v)
+        )));
     }
     arr.iter()
         .enumerate()
         .map(|(i, d)| match d.as_f64() {
-            Some(x) if x.is_finite() && x.fract() == 0.0 && x >= -1.0 && x <= super::args::MAX_ELEMENTS as f64 => {
+            Some(x)
+                if x.is_finite()
+                    && x.fract() == 0.0
+                    && x >= -1.0
+                    && x <= super::args::MAX_ELEMENTS as f64 =>
+            {
                 Ok(x as isize)
             }
-            _ => Err(js_err(format!("{op}: shape[{i}] must be a whole number ≥ -1, got {}", show(&d)))),
+            _ => Err(js_err(format!(
+                "{op}: shape[{i}] must be a whole number ≥ -1, got {}",
+                show(&d)
+            ))),
         })
         .collect()
 }
@@ -93,7 +121,9 @@ pub fn kind(v: &JsValue) -> String {
     } else if let Some(s) = v.js_typeof().as_string() {
         if s == "object" {
             let ctor = Reflect::get(v, &"constructor".into()).ok();
-            let name = ctor.and_then(|c| Reflect::get(&c, &"name".into()).ok()).and_then(|n| n.as_string());
+            let name = ctor
+                .and_then(|c| Reflect::get(&c, &"name".into()).ok())
+                .and_then(|n| n.as_string());
             format!("an object ({})", name.unwrap_or_else(|| "Object".into()))
         } else {
             s
@@ -122,7 +152,12 @@ pub fn opt_num(obj: &JsValue, op: &str, key: &str) -> Result<Option<f64>, JsErro
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
-    v.as_f64().map(Some).ok_or_else(|| js_err(format!("{op}: option '{key}' must be a number, got {}", kind(&v))))
+    v.as_f64().map(Some).ok_or_else(|| {
+        js_err(format!(
+            "{op}: option '{key}' must be a number, got {}",
+            kind(&v)
+        ))
+    })
 }
 
 /// An optional string option.
@@ -131,7 +166,12 @@ pub fn opt_str(obj: &JsValue, op: &str, key: &str) -> Result<Option<String>, JsE
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
-    v.as_string().map(Some).ok_or_else(|| js_err(format!("{op}: option '{key}' must be a string, got {}", kind(&v))))
+    v.as_string().map(Some).ok_or_else(|| {
+        js_err(format!(
+            "{op}: option '{key}' must be a string, got {}",
+            kind(&v)
+        ))
+    })
 }
 
 /// An optional boolean option.
@@ -140,7 +180,12 @@ pub fn opt_bool(obj: &JsValue, op: &str, key: &str) -> Result<Option<bool>, JsEr
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
-    v.as_bool().map(Some).ok_or_else(|| js_err(format!("{op}: option '{key}' must be true or false, got {}", kind(&v))))
+    v.as_bool().map(Some).ok_or_else(|| {
+        js_err(format!(
+            "{op}: option '{key}' must be true or false, got {}",
+            kind(&v)
+        ))
+    })
 }
 
 /// An optional callback option.
@@ -149,9 +194,12 @@ pub fn opt_fn(obj: &JsValue, op: &str, key: &str) -> Result<Option<js_sys::Funct
     if v.is_undefined() || v.is_null() {
         return Ok(None);
     }
-    v.dyn_into::<js_sys::Function>()
-        .map(Some)
-        .map_err(|v| js_err(format!("{op}: option '{key}' must be a function, got {}", kind(&v))))
+    v.dyn_into::<js_sys::Function>().map(Some).map_err(|v| {
+        js_err(format!(
+            "{op}: option '{key}' must be a function, got {}",
+            kind(&v)
+        ))
+    })
 }
 
 /// Fails if the options object is neither undefined nor an object.
@@ -159,7 +207,10 @@ pub fn options(op: &str, v: &JsValue) -> Result<(), JsError> {
     if v.is_undefined() || v.is_null() || (v.is_object() && !Array::is_array(v)) {
         Ok(())
     } else {
-        Err(js_err(format!("{op}: options must be an object, got {}", kind(v))))
+        Err(js_err(format!(
+            "{op}: options must be an object, got {}",
+            kind(v)
+        )))
     }
 }
 

@@ -24,7 +24,10 @@ pub fn get_kernels() -> String {
 /// Kernels this build can run, fastest last.
 #[wasm_bindgen(js_name = availableKernels)]
 pub fn available_kernels() -> Vec<String> {
-    KernelKind::available().into_iter().map(|k| k.name().to_string()).collect()
+    KernelKind::available()
+        .into_iter()
+        .map(|k| k.name().to_string())
+        .collect()
 }
 
 /// Median milliseconds per square `n × n` matrix multiply with the current kernel, over
@@ -38,7 +41,17 @@ pub fn bench_matmul(n: f64, rounds: f64) -> Result<f64, JsError> {
     let a: Vec<f32> = (0..n * n).map(|_| rng.normal()).collect();
     let b: Vec<f32> = (0..n * n).map(|_| rng.normal()).collect();
     let mut c = vec![0.0f32; n * n];
-    let mut run = || kernels::gemm(n, n, n, MatRef::rows(&a, n), MatRef::rows(&b, n), &mut c, false);
+    let mut run = || {
+        kernels::gemm(
+            n,
+            n,
+            n,
+            MatRef::rows(&a, n),
+            MatRef::rows(&b, n),
+            &mut c,
+            false,
+        )
+    };
     Ok(median_ms(rounds, &mut run))
 }
 

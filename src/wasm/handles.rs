@@ -70,7 +70,10 @@ fn id_of(v: &JsValue, key: &str) -> Option<u32> {
         return None;
     }
     // Reading the getter throws if the wrapper was freed; that is reported as "freed" below.
-    js_sys::Reflect::get(v, &key.into()).ok()?.as_f64().map(|x| x as u32)
+    js_sys::Reflect::get(v, &key.into())
+        .ok()?
+        .as_f64()
+        .map(|x| x as u32)
 }
 
 /// The layer a JS value wraps (any layer class: Linear, ReLU, Sequential, …).
@@ -85,7 +88,9 @@ pub fn layer_from_js(op: &str, what: &str, v: &JsValue) -> Result<Layer, JsError
             kind(v)
         )));
     };
-    LAYERS.with(|m| m.borrow().get(&id).and_then(|w| w.upgrade())).ok_or_else(freed)
+    LAYERS
+        .with(|m| m.borrow().get(&id).and_then(|w| w.upgrade()))
+        .ok_or_else(freed)
 }
 
 /// The tensor a JS value wraps.
@@ -95,7 +100,10 @@ pub fn tensor_from_js(op: &str, what: &str, v: &JsValue) -> Result<Tensor, JsErr
         if v.is_object() && js_sys::Reflect::has(v, &"__tensorId".into()).unwrap_or(false) {
             return Err(freed());
         }
-        return Err(js_err(format!("{op}: {what} must be a Tensor, got {}", kind(v))));
+        return Err(js_err(format!(
+            "{op}: {what} must be a Tensor, got {}",
+            kind(v)
+        )));
     };
     TENSORS
         .with(|m| m.borrow().get(&id).and_then(|w| w.upgrade()))

@@ -18,25 +18,37 @@ fn check_features(op: &str, inf: f64, outf: f64) -> Result<(usize, usize), JsErr
 }
 
 layer_struct!(
-    /// A fully connected layer y = x·W + b with W of shape (inFeatures, outFeatures).
-    ///
-    /// ```js
-    /// const lin = new Linear(4, 3);
-    /// lin.forward(Tensor.randn([2, 4])).shape;   // [2, 3]
-    /// ```
-    JsLinear, "Linear"
+    #[doc = " A fully connected layer y = x·W + b with W of shape (inFeatures, outFeatures)."]
+    #[doc = " "]
+    #[doc = " ```js"]
+    #[doc = " const lin = new Linear(4, 3);"]
+    #[doc = " lin.forward(Tensor.randn([2, 4])).shape;   // [2, 3]"]
+    #[doc = " ```"]
+    JsLinear,
+    "Linear"
 );
 
 #[wasm_bindgen(js_class = "Linear")]
 impl JsLinear {
     /// `new Linear(inFeatures, outFeatures, bias = true)`.
     #[wasm_bindgen(constructor)]
-    pub fn new(in_features: f64, out_features: f64, bias: Option<bool>) -> Result<JsLinear, JsError> {
+    pub fn new(
+        in_features: f64,
+        out_features: f64,
+        bias: Option<bool>,
+    ) -> Result<JsLinear, JsError> {
         let (i, o) = check_features("Linear", in_features, out_features)?;
-        Ok(JsLinear::wrap(Rc::new(nn::Linear::new(i, o, bias.unwrap_or(true)))))
+        Ok(JsLinear::wrap(Rc::new(nn::Linear::new(
+            i,
+            o,
+            bias.unwrap_or(true),
+        ))))
     }
     fn lin(&self) -> &nn::Linear {
-        self.layer.as_any().downcast_ref::<nn::Linear>().expect("JsLinear wraps a Linear")
+        self.layer
+            .as_any()
+            .downcast_ref::<nn::Linear>()
+            .expect("JsLinear wraps a Linear")
     }
     /// The weight, shape (inFeatures, outFeatures).
     #[wasm_bindgen(getter)]
@@ -69,17 +81,36 @@ macro_rules! activation {
     };
 }
 
-activation!(/// max(0, x) as a layer.
-    JsReLU, "ReLU", nn::ReLU);
-activation!(/// The logistic sigmoid as a layer.
-    JsSigmoid, "Sigmoid", nn::Sigmoid);
-activation!(/// tanh as a layer.
-    JsTanh, "Tanh", nn::Tanh);
-activation!(/// GELU (tanh approximation) as a layer.
-    JsGELU, "GELU", nn::GELU);
+activation!(
+    #[doc = " max(0, x) as a layer."]
+    JsReLU,
+    "ReLU",
+    nn::ReLU
+);
+activation!(
+    #[doc = " The logistic sigmoid as a layer."]
+    JsSigmoid,
+    "Sigmoid",
+    nn::Sigmoid
+);
+activation!(
+    #[doc = " tanh as a layer."]
+    JsTanh,
+    "Tanh",
+    nn::Tanh
+);
+activation!(
+    #[doc = " GELU (tanh approximation) as a layer."]
+    JsGELU,
+    "GELU",
+    nn::GELU
+);
 
-layer_struct!(/// Softmax along an axis (default the last) as a layer.
-    JsSoftmax, "Softmax");
+layer_struct!(
+    #[doc = " Softmax along an axis (default the last) as a layer."]
+    JsSoftmax,
+    "Softmax"
+);
 
 #[wasm_bindgen(js_class = "Softmax")]
 impl JsSoftmax {
@@ -90,8 +121,11 @@ impl JsSoftmax {
     }
 }
 
-layer_struct!(/// Inverted dropout: zeroes elements with probability p in training mode.
-    JsDropout, "Dropout");
+layer_struct!(
+    #[doc = " Inverted dropout: zeroes elements with probability p in training mode."]
+    JsDropout,
+    "Dropout"
+);
 
 #[wasm_bindgen(js_class = "Dropout")]
 impl JsDropout {
@@ -99,20 +133,23 @@ impl JsDropout {
     #[wasm_bindgen(constructor)]
     pub fn new(p: Option<f64>) -> Result<JsDropout, JsError> {
         let p = args::finite("Dropout", "p", p.unwrap_or(0.5))?;
-        Ok(JsDropout::wrap(Rc::new(nn::Dropout::new(p).map_err(js_err)?)))
+        Ok(JsDropout::wrap(Rc::new(
+            nn::Dropout::new(p).map_err(js_err)?,
+        )))
     }
 }
 
 layer_struct!(
-    /// Layers applied in order. Build it from an array of layer objects; the layers stay
-    /// usable (and shared) afterwards:
-    ///
-    /// ```js
-    /// const l1 = new Linear(4, 8), l2 = new Linear(8, 2);
-    /// const model = new Sequential([l1, new ReLU(), l2]);
-    /// model.forward(x);  l1.weight.grad;   // same Linear object
-    /// ```
-    JsSequential, "Sequential"
+    #[doc = " Layers applied in order. Build it from an array of layer objects; the layers stay"]
+    #[doc = " usable (and shared) afterwards:"]
+    #[doc = " "]
+    #[doc = " ```js"]
+    #[doc = " const l1 = new Linear(4, 8), l2 = new Linear(8, 2);"]
+    #[doc = " const model = new Sequential([l1, new ReLU(), l2]);"]
+    #[doc = " model.forward(x);  l1.weight.grad;   // same Linear object"]
+    #[doc = " ```"]
+    JsSequential,
+    "Sequential"
 );
 
 #[wasm_bindgen(js_class = "Sequential")]
@@ -121,7 +158,10 @@ impl JsSequential {
     #[wasm_bindgen(constructor)]
     pub fn new(layers: JsValue) -> Result<JsSequential, JsError> {
         if !Array::is_array(&layers) {
-            return Err(js_err(format!("Sequential: expected an array of layers, got {}", args::kind(&layers))));
+            return Err(js_err(format!(
+                "Sequential: expected an array of layers, got {}",
+                args::kind(&layers)
+            )));
         }
         let list: Result<Vec<Layer>, JsError> = Array::from(&layers)
             .iter()

@@ -93,4 +93,3 @@ macro_rules! layer_struct {
         layer_methods!($ty, $js);
     };
 }
-

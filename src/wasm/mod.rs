@@ -34,13 +34,29 @@ pub(crate) fn js_err(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
 }
 
+/// Like [`js_err`], but names the JS function the student called: the core's message starts
+/// with the Rust op (`cross_entropy: …`), which becomes `crossEntropyLoss: …`.
+pub(crate) fn js_err_in(js: &str, e: impl std::fmt::Display) -> JsError {
+    let msg = e.to_string();
+    match msg.split_once(": ") {
+        Some((op, rest))
+            if op
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') =>
+        {
+            JsError::new(&format!("{js}: {rest}"))
+        }
+        _ => JsError::new(&format!("{js}: {msg}")),
+    }
+}
+
 /// Reseeds the global random generator (weight init, dropout, shuffling, sampling), like
 /// `torch.manual_seed`. The same seed gives bit-identical results in every browser.
 ///
 /// @param seed - a non-negative integer below 2^53
 #[wasm_bindgen(js_name = manualSeed)]
 pub fn manual_seed(seed: f64) -> Result<(), JsError> {
-    let s = args::count("manualSeed", "seed", seed, u64::MAX as f64)?;
+    let s = args::count("manualSeed", "seed", seed, 9_007_199_254_740_991.0)?;
     crate::manual_seed(s as u64);
     Ok(())
 }
@@ -59,13 +75,15 @@ pub fn memory_bytes() -> f64 {
     buf.byte_length() as f64
 }
 
-/// What this runtime can do: `{ simd, relaxedSimd, kernels, memoryBytes, version }`.
+/// What this runtime can do: `{ simd, relaxedSimd, kernels, availableKernels, memoryBytes,
+/// version }` (`kernels` is the matrix-multiply kernel in use, see `setKernels`).
 #[wasm_bindgen]
 pub fn capabilities() -> Result<JsValue, JsError> {
     let caps = serde_json::json!({
         "simd": cfg!(target_feature = "simd128"),
         "relaxedSimd": cfg!(target_feature = "relaxed-simd"),
-        "kernels": if cfg!(target_feature = "simd128") { "simd128" } else { "scalar" },
+        "kernels": crate::kernels::kernels().name(),
+        "availableKernels": crate::kernels::KernelKind::available().iter().map(|k| k.name()).collect::<Vec<_>>(),
         "memoryBytes": memory_bytes(),
         "version": env!("CARGO_PKG_VERSION"),
     });

@@ -2,7 +2,7 @@
 
 use super::args::{self, opt_bool, opt_fn, opt_num, opt_str};
 use super::handles::{layer_from_js, tensor_from_js};
-use super::js_err;
+use super::{js_err, js_err_in};
 use crate::gradcheck::{gradcheck as core_gradcheck, GradcheckOptions};
 use crate::loss::Loss;
 use crate::nn::FaultKind;
@@ -17,31 +17,57 @@ pub fn list_suites() -> Result<JsValue, JsError> {
 
 /// Runs one suite and returns its report (the same JSON a native run prints).
 ///
-/// Options: `{ seed = 0, fault: { layer, kind }, onCase(done, caseReport) }`; `fault` plants
-/// "detach" | "zero_grad" | "flip_sign" | "scale_grad" in layer `layer` of every model the
-/// suite builds, so the report shows what that failure looks like.
+/// Options: `{ seed = 0, fault: { layer, kind }, onCase(done, total, caseReport) }`; `fault`
+/// plants "detach" | "zero_grad" | "flip_sign" | "scale_grad" in layer `layer` of every model
+/// the suite builds, so the report shows what that failure looks like. If no model of the
+/// suite has that layer, the report gets a failing case `fault_planted` saying so.
 #[wasm_bindgen(js_name = runSuite)]
 pub fn run_suite(name: &str, options: JsValue) -> Result<JsValue, JsError> {
     let op = "runSuite";
     args::options(op, &options)?;
-    let seed = args::count(op, "seed", opt_num(&options, op, "seed")?.unwrap_or(0.0), 9.007e15)? as u64;
+    let seed = args::count(
+        op,
+        "seed",
+        opt_num(&options, op, "seed")?.unwrap_or(0.0),
+        9.007e15,
+    )? as u64;
     let fault_v = args::get(&options, "fault");
     let fault = if fault_v.is_undefined() || fault_v.is_null() {
         None
     } else {
-        let layer = args::count(op, "fault.layer", opt_num(&fault_v, op, "layer")?.unwrap_or(f64::NAN), 1e6)?;
-        let kind = opt_str(&fault_v, op, "kind")?.ok_or_else(|| js_err("runSuite: fault.kind is required"))?;
-        Some(FaultSpec { layer, kind: FaultKind::parse(&kind).map_err(js_err)? })
+        let layer = args::count(
+            op,
+            "fault.layer",
+            opt_num(&fault_v, op, "layer")?.unwrap_or(f64::NAN),
+            1e6,
+        )?;
+        let kind = opt_str(&fault_v, op, "kind")?
+            .ok_or_else(|| js_err("runSuite: fault.kind is required"))?;
+        Some(FaultSpec {
+            layer,
+            kind: FaultKind::parse(&kind).map_err(|e| js_err_in(op, e))?,
+        })
     };
     let on_case = opt_fn(&options, op, "onCase")?;
+    let total = suites::list_suites()
+        .iter()
+        .find(|s| s.name == name)
+        .map(|s| s.cases)
+        .unwrap_or(0);
     let mut progress = |done: usize, case: &suites::CaseReport| {
         if let Some(f) = &on_case {
             let c = args::to_js(case).unwrap_or(JsValue::UNDEFINED);
             // A throwing callback must not abort the suite; the report is what matters.
-            let _ = f.call2(&JsValue::NULL, &JsValue::from(done as f64), &c);
+            let _ = f.call3(
+                &JsValue::NULL,
+                &JsValue::from(done as f64),
+                &JsValue::from(total as f64),
+                &c,
+            );
         }
     };
-    let report = suites::run_suite_with(name, &SuiteOptions { seed, fault }, &mut progress).map_err(js_err)?;
+    let report = suites::run_suite_with(name, &SuiteOptions { seed, fault }, &mut progress)
+        .map_err(|e| js_err_in(op, e))?;
     args::to_js(&report)
 }
 
@@ -51,26 +77,50 @@ pub fn run_suite(name: &str, options: JsValue) -> Result<JsValue, JsError> {
 /// Options: `{ loss = "mse", eps = 3e-4, tolerance = 0.05, maxElements = 24, seed = 0,
 /// inputGrad = true }`.
 #[wasm_bindgen]
-pub fn gradcheck(model: JsValue, x: JsValue, target: JsValue, options: JsValue) -> Result<JsValue, JsError> {
+pub fn gradcheck(
+    model: JsValue,
+    x: JsValue,
+    target: JsValue,
+    options: JsValue,
+) -> Result<JsValue, JsError> {
     let op = "gradcheck";
     args::options(op, &options)?;
     let layer = layer_from_js(op, "model", &model)?;
     let x = tensor_from_js(op, "x", &x)?;
     let target = tensor_from_js(op, "target", &target)?;
-    let loss = Loss::parse(&opt_str(&options, op, "loss")?.unwrap_or_else(|| "mse".into())).map_err(js_err)?;
+    let loss = Loss::parse(&opt_str(&options, op, "loss")?.unwrap_or_else(|| "mse".into()))
+        .map_err(js_err)?;
     let d = GradcheckOptions::default();
-    let eps = args::finite(op, "eps", opt_num(&options, op, "eps")?.unwrap_or(d.eps as f64))?;
-    let tolerance = args::finite(op, "tolerance", opt_num(&options, op, "tolerance")?.unwrap_or(d.tolerance as f64))?;
+    let eps = args::finite(
+        op,
+        "eps",
+        opt_num(&options, op, "eps")?.unwrap_or(d.eps as f64),
+    )?;
+    let tolerance = args::finite(
+        op,
+        "tolerance",
+        opt_num(&options, op, "tolerance")?.unwrap_or(d.tolerance as f64),
+    )?;
     if !(eps > 0.0 && tolerance > 0.0) {
         return Err(js_err("gradcheck: eps and tolerance must be > 0"));
     }
     let opts = GradcheckOptions {
         eps,
         tolerance,
-        max_elements: args::positive(op, "maxElements", opt_num(&options, op, "maxElements")?.unwrap_or(24.0), 1e6)?,
-        seed: args::count(op, "seed", opt_num(&options, op, "seed")?.unwrap_or(0.0), 9.007e15)? as u64,
+        max_elements: args::positive(
+            op,
+            "maxElements",
+            opt_num(&options, op, "maxElements")?.unwrap_or(24.0),
+            1e6,
+        )?,
+        seed: args::count(
+            op,
+            "seed",
+            opt_num(&options, op, "seed")?.unwrap_or(0.0),
+            9.007e15,
+        )? as u64,
         input_grad: opt_bool(&options, op, "inputGrad")?.unwrap_or(true),
     };
-    let report = core_gradcheck(&*layer, &x, &target, loss, &opts).map_err(js_err)?;
+    let report = core_gradcheck(&*layer, &x, &target, loss, &opts).map_err(|e| js_err_in(op, e))?;
     args::to_js(&report)
 }

@@ -39,11 +39,16 @@ fn values(op: &str, data: &JsValue) -> Result<(Vec<f32>, Vec<usize>), JsError> {
         return Ok((f.to_vec(), vec![f.length() as usize]));
     }
     if !Array::is_array(data) {
-        if data.is_instance_of::<js_sys::Object>() && js_sys::Reflect::has(data, &"length".into()).unwrap_or(false) {
+        if data.is_instance_of::<js_sys::Object>()
+            && js_sys::Reflect::has(data, &"length".into()).unwrap_or(false)
+        {
             let arr = Array::from(data);
             return values(op, &arr.into());
         }
-        return Err(js_err(format!("{op}: data must be a Float32Array or an array of numbers, got {}", kind(data))));
+        return Err(js_err(format!(
+            "{op}: data must be a Float32Array or an array of numbers, got {}",
+            kind(data)
+        )));
     }
     // Nested arrays give the shape: [[1, 2], [3, 4]] is (2, 2).
     let mut shape = Vec::new();
@@ -59,9 +64,20 @@ fn values(op: &str, data: &JsValue) -> Result<(Vec<f32>, Vec<usize>), JsError> {
     Ok((out, shape))
 }
 
-fn flatten(op: &str, v: &JsValue, shape: &[usize], depth: usize, out: &mut Vec<f32>) -> Result<(), JsError> {
+fn flatten(
+    op: &str,
+    v: &JsValue,
+    shape: &[usize],
+    depth: usize,
+    out: &mut Vec<f32>,
+) -> Result<(), JsError> {
     if depth == shape.len() {
-        let x = v.as_f64().ok_or_else(|| js_err(format!("{op}: every value must be a number, got {}", kind(v))))?;
+        let x = v.as_f64().ok_or_else(|| {
+            js_err(format!(
+                "{op}: every value must be a number, got {}",
+                kind(v)
+            ))
+        })?;
         if x.is_nan() {
             return Err(js_err(format!("{op}: value {} is NaN", out.len())));
         }
@@ -69,7 +85,10 @@ fn flatten(op: &str, v: &JsValue, shape: &[usize], depth: usize, out: &mut Vec<f
         return Ok(());
     }
     if !Array::is_array(v) || Array::from(v).length() as usize != shape[depth] {
-        return Err(js_err(format!("{op}: nested arrays are ragged (expected length {} at depth {depth})", shape[depth])));
+        return Err(js_err(format!(
+            "{op}: nested arrays are ragged (expected length {} at depth {depth})",
+            shape[depth]
+        )));
     }
     for x in Array::from(v).iter() {
         flatten(op, &x, shape, depth + 1, out)?;
@@ -91,7 +110,11 @@ impl JsTensor {
         if let Some(i) = vals.iter().position(|v| v.is_nan()) {
             return Err(js_err(format!("{op}: value {i} is NaN")));
         }
-        let shape = if shape.is_undefined() || shape.is_null() { inferred } else { args::shape(op, &shape)? };
+        let shape = if shape.is_undefined() || shape.is_null() {
+            inferred
+        } else {
+            args::shape(op, &shape)?
+        };
         let want: usize = shape.iter().product();
         if want != vals.len() {
             return Err(js_err(format!(
@@ -99,33 +122,50 @@ impl JsTensor {
                 vals.len()
             )));
         }
-        Tensor::from_vec(vals, &shape).map(JsTensor::new).map_err(js_err)
+        Tensor::from_vec(vals, &shape)
+            .map(JsTensor::new)
+            .map_err(js_err)
     }
 
     /// All zeros of the given shape.
     pub fn zeros(shape: JsValue) -> Result<JsTensor, JsError> {
-        Ok(JsTensor::new(Tensor::zeros(&args::shape("Tensor.zeros", &shape)?)))
+        Ok(JsTensor::new(Tensor::zeros(&args::shape(
+            "Tensor.zeros",
+            &shape,
+        )?)))
     }
 
     /// All ones of the given shape.
     pub fn ones(shape: JsValue) -> Result<JsTensor, JsError> {
-        Ok(JsTensor::new(Tensor::ones(&args::shape("Tensor.ones", &shape)?)))
+        Ok(JsTensor::new(Tensor::ones(&args::shape(
+            "Tensor.ones",
+            &shape,
+        )?)))
     }
 
     /// Every element equal to `value`.
     pub fn full(shape: JsValue, value: f64) -> Result<JsTensor, JsError> {
         let v = args::finite("Tensor.full", "value", value)?;
-        Ok(JsTensor::new(Tensor::full(&args::shape("Tensor.full", &shape)?, v)))
+        Ok(JsTensor::new(Tensor::full(
+            &args::shape("Tensor.full", &shape)?,
+            v,
+        )))
     }
 
     /// Standard normal values from the seeded generator (see `manualSeed`).
     pub fn randn(shape: JsValue) -> Result<JsTensor, JsError> {
-        Ok(JsTensor::new(Tensor::randn(&args::shape("Tensor.randn", &shape)?)))
+        Ok(JsTensor::new(Tensor::randn(&args::shape(
+            "Tensor.randn",
+            &shape,
+        )?)))
     }
 
     /// Uniform values in [0, 1) from the seeded generator.
     pub fn rand(shape: JsValue) -> Result<JsTensor, JsError> {
-        Ok(JsTensor::new(Tensor::rand(&args::shape("Tensor.rand", &shape)?)))
+        Ok(JsTensor::new(Tensor::rand(&args::shape(
+            "Tensor.rand",
+            &shape,
+        )?)))
     }
 
     /// [0, 1, …, n-1].
@@ -143,7 +183,11 @@ impl JsTensor {
     /// The shape as an array of numbers, e.g. [2, 3].
     #[wasm_bindgen(getter)]
     pub fn shape(&self) -> Array {
-        self.t.shape().into_iter().map(|d| JsValue::from(d as f64)).collect()
+        self.t
+            .shape()
+            .into_iter()
+            .map(|d| JsValue::from(d as f64))
+            .collect()
     }
 
     /// Number of dimensions.
@@ -198,7 +242,12 @@ impl JsTensor {
             Some(g) => self.t.backward_with(&g.t),
             None => self.t.backward(),
         }
-        .map_err(js_err)
+        .map_err(|e| {
+            js_err(
+                e.to_string()
+                    .replace("use backward_with", "pass a gradient: backward(gradient)"),
+            )
+        })
     }
 
     /// Clears this tensor's gradient.
@@ -243,16 +292,28 @@ impl JsTensor {
     /// Adds a number.
     #[wasm_bindgen(js_name = addScalar)]
     pub fn add_scalar(&self, c: f64) -> Result<JsTensor, JsError> {
-        Ok(JsTensor::new(self.t.add_scalar(args::finite("Tensor.addScalar", "c", c)?)))
+        Ok(JsTensor::new(self.t.add_scalar(args::finite(
+            "Tensor.addScalar",
+            "c",
+            c,
+        )?)))
     }
     /// Multiplies by a number.
     #[wasm_bindgen(js_name = mulScalar)]
     pub fn mul_scalar(&self, c: f64) -> Result<JsTensor, JsError> {
-        Ok(JsTensor::new(self.t.mul_scalar(args::finite("Tensor.mulScalar", "c", c)?)))
+        Ok(JsTensor::new(self.t.mul_scalar(args::finite(
+            "Tensor.mulScalar",
+            "c",
+            c,
+        )?)))
     }
     /// Raises every element to the power p.
     pub fn pow(&self, p: f64) -> Result<JsTensor, JsError> {
-        Ok(JsTensor::new(self.t.pow(args::finite("Tensor.pow", "p", p)?)))
+        Ok(JsTensor::new(self.t.pow(args::finite(
+            "Tensor.pow",
+            "p",
+            p,
+        )?)))
     }
     /// Negation.
     pub fn neg(&self) -> JsTensor {
@@ -260,7 +321,10 @@ impl JsTensor {
     }
     /// Matrix product (batched over leading axes, which broadcast).
     pub fn matmul(&self, other: &JsTensor) -> Result<JsTensor, JsError> {
-        self.t.try_matmul(&other.t).map(JsTensor::new).map_err(js_err)
+        self.t
+            .try_matmul(&other.t)
+            .map(JsTensor::new)
+            .map_err(js_err)
     }
     /// max(0, x).
     pub fn relu(&self) -> JsTensor {
@@ -293,25 +357,40 @@ impl JsTensor {
     /// Sum over `axis` (all axes when omitted).
     pub fn sum(&self, axis: Option<i32>, keepdim: Option<bool>) -> Result<JsTensor, JsError> {
         let axes: Vec<isize> = axis.map(|a| vec![a as isize]).unwrap_or_default();
-        self.t.try_sum_axes(&axes, keepdim.unwrap_or(false)).map(JsTensor::new).map_err(js_err)
+        self.t
+            .try_sum_axes(&axes, keepdim.unwrap_or(false))
+            .map(JsTensor::new)
+            .map_err(js_err)
     }
     /// Mean over `axis` (all axes when omitted).
     pub fn mean(&self, axis: Option<i32>, keepdim: Option<bool>) -> Result<JsTensor, JsError> {
         let axes: Vec<isize> = axis.map(|a| vec![a as isize]).unwrap_or_default();
-        self.t.try_mean_axes(&axes, keepdim.unwrap_or(false)).map(JsTensor::new).map_err(js_err)
+        self.t
+            .try_mean_axes(&axes, keepdim.unwrap_or(false))
+            .map(JsTensor::new)
+            .map_err(js_err)
     }
     /// Maximum over `axis` (all elements when omitted).
     pub fn max(&self, axis: Option<i32>, keepdim: Option<bool>) -> Result<JsTensor, JsError> {
-        self.t.try_max(axis.map(|a| a as isize), keepdim.unwrap_or(false)).map(JsTensor::new).map_err(js_err)
+        self.t
+            .try_max(axis.map(|a| a as isize), keepdim.unwrap_or(false))
+            .map(JsTensor::new)
+            .map_err(js_err)
     }
     /// Softmax along `axis` (default -1).
     pub fn softmax(&self, axis: Option<i32>) -> Result<JsTensor, JsError> {
-        self.t.try_softmax(axis.unwrap_or(-1) as isize).map(JsTensor::new).map_err(js_err)
+        self.t
+            .try_softmax(axis.unwrap_or(-1) as isize)
+            .map(JsTensor::new)
+            .map_err(js_err)
     }
     /// Log-softmax along `axis` (default -1).
     #[wasm_bindgen(js_name = logSoftmax)]
     pub fn log_softmax(&self, axis: Option<i32>) -> Result<JsTensor, JsError> {
-        self.t.try_log_softmax(axis.unwrap_or(-1) as isize).map(JsTensor::new).map_err(js_err)
+        self.t
+            .try_log_softmax(axis.unwrap_or(-1) as isize)
+            .map(JsTensor::new)
+            .map_err(js_err)
     }
     /// A new shape with the same elements; one entry may be -1.
     pub fn reshape(&self, shape: JsValue) -> Result<JsTensor, JsError> {
@@ -332,7 +411,10 @@ impl JsTensor {
     pub fn narrow(&self, axis: i32, start: f64, size: f64) -> Result<JsTensor, JsError> {
         let start = args::count("Tensor.narrow", "start", start, u32::MAX as f64)?;
         let size = args::count("Tensor.narrow", "size", size, u32::MAX as f64)?;
-        self.t.try_narrow(axis as isize, start, size).map(JsTensor::new).map_err(js_err)
+        self.t
+            .try_narrow(axis as isize, start, size)
+            .map(JsTensor::new)
+            .map_err(js_err)
     }
     /// Joins tensors along an axis.
     pub fn cat(tensors: Array, axis: i32) -> Result<JsTensor, JsError> {
@@ -341,13 +423,23 @@ impl JsTensor {
             .enumerate()
             .map(|(i, v)| tensor_from_js("Tensor.cat", &format!("tensors[{i}]"), &v))
             .collect();
-        Tensor::try_cat(&ts?, axis as isize).map(JsTensor::new).map_err(js_err)
+        Tensor::try_cat(&ts?, axis as isize)
+            .map(JsTensor::new)
+            .map_err(js_err)
     }
     /// A readable summary: shape, operation and values.
     #[wasm_bindgen(js_name = toString)]
     pub fn to_string_js(&self) -> String {
-        format!("Tensor(shape=[{}], gradFn={}) {}",
-            self.t.shape().iter().map(|d| d.to_string()).collect::<Vec<_>>().join(", "),
-            self.t.op_name().unwrap_or("none"), self.t)
+        format!(
+            "Tensor(shape=[{}], gradFn={}) {}",
+            self.t
+                .shape()
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            self.t.op_name().unwrap_or("none"),
+            self.t
+        )
     }
 }

@@ -3,8 +3,8 @@
 
 use super::args::{self, opt_bool, opt_fn, opt_num, opt_str};
 use super::handles::{layer_from_js, params_from_js, tensor_from_js};
-use super::js_err;
 use super::tensor::JsTensor;
+use super::{js_err, js_err_in};
 use crate::loss::{self, Loss};
 use crate::optim::{Adam, Optimizer, Sgd};
 use crate::train::{fit as core_fit, FitOptions, OptimizerKind};
@@ -13,25 +13,37 @@ use wasm_bindgen::prelude::*;
 /// Mean squared error over all elements.
 #[wasm_bindgen(js_name = mseLoss)]
 pub fn mse_loss(pred: &JsTensor, target: &JsTensor) -> Result<JsTensor, JsError> {
-    loss::mse_loss(pred.inner(), target.inner()).map(JsTensor::new).map_err(js_err)
+    loss::mse_loss(pred.inner(), target.inner())
+        .map(JsTensor::new)
+        .map_err(|e| js_err_in("mseLoss", e))
 }
 
 /// Mean cross-entropy of logits (N, C) against class ids (N) stored as numbers.
 #[wasm_bindgen(js_name = crossEntropyLoss)]
 pub fn cross_entropy_loss(logits: &JsTensor, labels: &JsTensor) -> Result<JsTensor, JsError> {
-    loss::cross_entropy(logits.inner(), labels.inner()).map(JsTensor::new).map_err(js_err)
+    loss::cross_entropy(logits.inner(), labels.inner())
+        .map(JsTensor::new)
+        .map_err(|e| js_err_in("crossEntropyLoss", e))
 }
 
 /// Mean binary cross-entropy of probabilities in (0, 1) against 0/1 targets.
 #[wasm_bindgen(js_name = bceLoss)]
 pub fn bce_loss(probs: &JsTensor, target: &JsTensor) -> Result<JsTensor, JsError> {
-    probs.inner().try_bce(target.inner()).map(JsTensor::new).map_err(js_err)
+    probs
+        .inner()
+        .try_bce(target.inner())
+        .map(JsTensor::new)
+        .map_err(|e| js_err_in("bceLoss", e))
 }
 
 /// Mean binary cross-entropy on logits (stable; no sigmoid first).
 #[wasm_bindgen(js_name = bceWithLogitsLoss)]
 pub fn bce_with_logits_loss(logits: &JsTensor, target: &JsTensor) -> Result<JsTensor, JsError> {
-    logits.inner().try_bce_with_logits(target.inner()).map(JsTensor::new).map_err(js_err)
+    logits
+        .inner()
+        .try_bce_with_logits(target.inner())
+        .map(JsTensor::new)
+        .map_err(|e| js_err_in("bceWithLogitsLoss", e))
 }
 
 fn lr_of(op: &str, v: f64) -> Result<f32, JsError> {
@@ -55,10 +67,12 @@ impl JsOptimizer {
     pub fn zero_grad(&self) {
         self.inner.zero_grad();
     }
-    /// The learning rate.
+    /// The learning rate (as set: 0.1 reads back as 0.1, not its float32 rounding).
     #[wasm_bindgen(getter)]
-    pub fn lr(&self) -> f32 {
-        self.inner.lr()
+    pub fn lr(&self) -> f64 {
+        format!("{}", self.inner.lr())
+            .parse()
+            .unwrap_or(self.inner.lr() as f64)
     }
     /// Changes the learning rate.
     #[wasm_bindgen(setter)]
@@ -83,10 +97,20 @@ pub fn sgd(params: JsValue, options: JsValue) -> Result<JsOptimizer, JsError> {
     let op = "SGD";
     args::options(op, &options)?;
     let lr = lr_of(op, opt_num(&options, op, "lr")?.unwrap_or(0.01))?;
-    let mu = args::finite(op, "momentum", opt_num(&options, op, "momentum")?.unwrap_or(0.0))?;
-    let wd = args::finite(op, "weightDecay", opt_num(&options, op, "weightDecay")?.unwrap_or(0.0))?;
+    let mu = args::finite(
+        op,
+        "momentum",
+        opt_num(&options, op, "momentum")?.unwrap_or(0.0),
+    )?;
+    let wd = args::finite(
+        op,
+        "weightDecay",
+        opt_num(&options, op, "weightDecay")?.unwrap_or(0.0),
+    )?;
     let p = params_from_js(op, &params)?;
-    Ok(JsOptimizer { inner: Box::new(Sgd::new(p, lr, mu, wd).map_err(js_err)?) })
+    Ok(JsOptimizer {
+        inner: Box::new(Sgd::new(p, lr, mu, wd).map_err(js_err)?),
+    })
 }
 
 /// Adam: `Adam(paramsOrModel, { lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0 })`.
@@ -101,9 +125,16 @@ pub fn adamw(params: JsValue, options: JsValue) -> Result<JsOptimizer, JsError> 
     adam_like("AdamW", params, options, true)
 }
 
-fn adam_like(op: &str, params: JsValue, options: JsValue, decoupled: bool) -> Result<JsOptimizer, JsError> {
+fn adam_like(
+    op: &str,
+    params: JsValue,
+    options: JsValue,
+    decoupled: bool,
+) -> Result<JsOptimizer, JsError> {
     args::options(op, &options)?;
-    let num = |k: &str, d: f64| -> Result<f32, JsError> { args::finite(op, k, opt_num(&options, op, k)?.unwrap_or(d)) };
+    let num = |k: &str, d: f64| -> Result<f32, JsError> {
+        args::finite(op, k, opt_num(&options, op, k)?.unwrap_or(d))
+    };
     let lr = num("lr", 0.001)?;
     let (b1, b2, eps) = (num("beta1", 0.9)?, num("beta2", 0.999)?, num("eps", 1e-8)?);
     let wd = num("weightDecay", if decoupled { 0.01 } else { 0.0 })?;
@@ -124,15 +155,41 @@ pub fn fit(model: JsValue, x: JsValue, y: JsValue, options: JsValue) -> Result<J
     args::options(op, &options)?;
     let layer = layer_from_js(op, "model", &model)?;
     let (x, y) = (tensor_from_js(op, "x", &x)?, tensor_from_js(op, "y", &y)?);
-    let epochs = args::positive(op, "epochs", opt_num(&options, op, "epochs")?.unwrap_or(10.0), 1e7)?;
-    let batch_size = args::positive(op, "batchSize", opt_num(&options, op, "batchSize")?.unwrap_or(32.0), 1e7)?;
+    let epochs = args::positive(
+        op,
+        "epochs",
+        opt_num(&options, op, "epochs")?.unwrap_or(10.0),
+        1e7,
+    )?;
+    let batch_size = args::positive(
+        op,
+        "batchSize",
+        opt_num(&options, op, "batchSize")?.unwrap_or(32.0),
+        1e7,
+    )?;
     let lr = lr_of(op, opt_num(&options, op, "lr")?.unwrap_or(0.01))?;
-    let optimizer = OptimizerKind::parse(&opt_str(&options, op, "optimizer")?.unwrap_or_else(|| "adam".into())).map_err(js_err)?;
-    let loss = Loss::parse(&opt_str(&options, op, "loss")?.unwrap_or_else(|| "mse".into())).map_err(js_err)?;
-    let momentum = args::finite(op, "momentum", opt_num(&options, op, "momentum")?.unwrap_or(0.0))?;
-    let weight_decay = args::finite(op, "weightDecay", opt_num(&options, op, "weightDecay")?.unwrap_or(0.0))?;
+    let optimizer =
+        OptimizerKind::parse(&opt_str(&options, op, "optimizer")?.unwrap_or_else(|| "adam".into()))
+            .map_err(js_err)?;
+    let loss = Loss::parse(&opt_str(&options, op, "loss")?.unwrap_or_else(|| "mse".into()))
+        .map_err(js_err)?;
+    let momentum = args::finite(
+        op,
+        "momentum",
+        opt_num(&options, op, "momentum")?.unwrap_or(0.0),
+    )?;
+    let weight_decay = args::finite(
+        op,
+        "weightDecay",
+        opt_num(&options, op, "weightDecay")?.unwrap_or(0.0),
+    )?;
     let shuffle = opt_bool(&options, op, "shuffle")?.unwrap_or(true);
-    let seed = args::count(op, "seed", opt_num(&options, op, "seed")?.unwrap_or(0.0), 9.007e15)? as u64;
+    let seed = args::count(
+        op,
+        "seed",
+        opt_num(&options, op, "seed")?.unwrap_or(0.0),
+        9.007e15,
+    )? as u64;
     let on_epoch = opt_fn(&options, op, "onEpoch")?;
     let opts = FitOptions {
         epochs,
@@ -157,9 +214,12 @@ pub fn fit(model: JsValue, x: JsValue, y: JsValue, options: JsValue) -> Result<J
             }
         }
     })
-    .map_err(js_err)?;
+    .map_err(|e| js_err_in("fit", e))?;
     if let Some(e) = callback_error {
-        return Err(js_err(format!("fit: onEpoch threw: {}", e.as_string().unwrap_or_else(|| format!("{e:?}")))));
+        return Err(js_err(format!(
+            "fit: onEpoch threw: {}",
+            e.as_string().unwrap_or_else(|| format!("{e:?}"))
+        )));
     }
     let out = serde_json::json!({
         "loss": stats.iter().map(|s| s.loss).collect::<Vec<_>>(),

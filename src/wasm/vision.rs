@@ -13,17 +13,25 @@ use wasm_bindgen::prelude::*;
 const MAXC: f64 = 65_536.0;
 
 layer_struct!(
-    /// 2-D convolution on NCHW input with OIHW weights (He init), computed as im2col plus one
-    /// SIMD matrix multiply: `new Conv2d(inChannels, outChannels, kernelSize, stride = 1,
-    /// padding = 0, bias = true)`.
-    JsConv2d, "Conv2d"
+    #[doc = " 2-D convolution on NCHW input with OIHW weights (He init), computed as im2col plus one"]
+    #[doc = " SIMD matrix multiply: `new Conv2d(inChannels, outChannels, kernelSize, stride = 1,"]
+    #[doc = " padding = 0, bias = true)`."]
+    JsConv2d,
+    "Conv2d"
 );
 
 #[wasm_bindgen(js_class = "Conv2d")]
 impl JsConv2d {
     /// `new Conv2d(inChannels, outChannels, kernelSize, stride = 1, padding = 0, bias = true)`.
     #[wasm_bindgen(constructor)]
-    pub fn new(in_channels: f64, out_channels: f64, kernel_size: f64, stride: Option<f64>, padding: Option<f64>, bias: Option<bool>) -> Result<JsConv2d, JsError> {
+    pub fn new(
+        in_channels: f64,
+        out_channels: f64,
+        kernel_size: f64,
+        stride: Option<f64>,
+        padding: Option<f64>,
+        bias: Option<bool>,
+    ) -> Result<JsConv2d, JsError> {
         let op = "Conv2d";
         let ci = args::positive(op, "inChannels", in_channels, MAXC)?;
         let co = args::positive(op, "outChannels", out_channels, MAXC)?;
@@ -35,7 +43,10 @@ impl JsConv2d {
         Ok(JsConv2d::wrap(Rc::new(conv)))
     }
     fn conv(&self) -> &nn::Conv2d {
-        self.layer.as_any().downcast_ref::<nn::Conv2d>().expect("JsConv2d wraps a Conv2d")
+        self.layer
+            .as_any()
+            .downcast_ref::<nn::Conv2d>()
+            .expect("JsConv2d wraps a Conv2d")
     }
     /// The weight, shape (outChannels, inChannels, k, k).
     #[wasm_bindgen(getter)]
@@ -66,28 +77,48 @@ macro_rules! pool_class {
     };
 }
 
-pool_class!(/// Max pooling; the gradient goes to each window's first maximum.
-    JsMaxPool2d, "MaxPool2d", MaxPool2d);
-pool_class!(/// Average pooling (padding counts as zeros).
-    JsAvgPool2d, "AvgPool2d", AvgPool2d);
+pool_class!(
+    #[doc = " Max pooling; the gradient goes to each window's first maximum."]
+    JsMaxPool2d,
+    "MaxPool2d",
+    MaxPool2d
+);
+pool_class!(
+    #[doc = " Average pooling (padding counts as zeros)."]
+    JsAvgPool2d,
+    "AvgPool2d",
+    AvgPool2d
+);
 
-layer_struct!(/// Batch normalisation of NCHW channels: `new BatchNorm2d(numFeatures, eps = 1e-5, momentum = 0.1)`.
-    JsBatchNorm2d, "BatchNorm2d");
+layer_struct!(
+    #[doc = " Batch normalisation of NCHW channels: `new BatchNorm2d(numFeatures, eps = 1e-5, momentum = 0.1)`."]
+    JsBatchNorm2d,
+    "BatchNorm2d"
+);
 
 #[wasm_bindgen(js_class = "BatchNorm2d")]
 impl JsBatchNorm2d {
     /// `new BatchNorm2d(numFeatures, eps = 1e-5, momentum = 0.1)`.
     #[wasm_bindgen(constructor)]
-    pub fn new(num_features: f64, eps: Option<f64>, momentum: Option<f64>) -> Result<JsBatchNorm2d, JsError> {
+    pub fn new(
+        num_features: f64,
+        eps: Option<f64>,
+        momentum: Option<f64>,
+    ) -> Result<JsBatchNorm2d, JsError> {
         let c = args::positive("BatchNorm2d", "numFeatures", num_features, MAXC)?;
         let eps = args::finite("BatchNorm2d", "eps", eps.unwrap_or(1e-5))?;
         let m = args::finite("BatchNorm2d", "momentum", momentum.unwrap_or(0.1))?;
-        Ok(JsBatchNorm2d::wrap(Rc::new(nn::BatchNorm2d::new(c, eps, m).map_err(js_err)?)))
+        Ok(JsBatchNorm2d::wrap(Rc::new(
+            nn::BatchNorm2d::new(c, eps, m).map_err(js_err)?,
+        )))
     }
 }
 
-layer_struct!(/// Flattens (N, C, H, W) to (N, C·H·W) and keeps the graph.
-    JsFlatten, "Flatten");
+layer_struct!(
+    #[doc = " Flattens (N, C, H, W) to (N, C·H·W) and keeps the graph."]
+    JsFlatten,
+    "Flatten"
+);
 
 #[wasm_bindgen(js_class = "Flatten")]
 impl JsFlatten {
@@ -105,7 +136,9 @@ impl Default for JsFlatten {
 }
 
 fn set(obj: &Object, key: &str, v: JsValue) -> Result<(), JsError> {
-    Reflect::set(obj, &key.into(), &v).map(|_| ()).map_err(|_| js_err("internal: could not build a result object"))
+    Reflect::set(obj, &key.into(), &v)
+        .map(|_| ())
+        .map_err(|_| js_err("internal: could not build a result object"))
 }
 
 /// The bundled UCI handwritten digits (1,797 8×8 images, as scikit-learn ships them), split
@@ -116,8 +149,17 @@ fn set(obj: &Object, key: &str, v: JsValue) -> Result<(), JsError> {
 pub fn digits_dataset(options: JsValue) -> Result<JsValue, JsError> {
     let op = "digitsDataset";
     args::options(op, &options)?;
-    let seed = args::count(op, "seed", opt_num(&options, op, "seed")?.unwrap_or(0.0), 9.007e15)? as u64;
-    let frac = args::finite(op, "testFraction", opt_num(&options, op, "testFraction")?.unwrap_or(0.2))?;
+    let seed = args::count(
+        op,
+        "seed",
+        opt_num(&options, op, "seed")?.unwrap_or(0.0),
+        9.007e15,
+    )? as u64;
+    let frac = args::finite(
+        op,
+        "testFraction",
+        opt_num(&options, op, "testFraction")?.unwrap_or(0.2),
+    )?;
     let d = crate::data::digits(seed, frac).map_err(js_err)?;
     let obj = Object::new();
     set(&obj, "trainImages", JsTensor::new(d.train_images).into())?;
@@ -138,9 +180,18 @@ pub fn js_train_digits(options: JsValue) -> Result<JsValue, JsError> {
     let model = match opt_str(&options, op, "model")?.as_deref().unwrap_or("cnn") {
         "cnn" => DigitsModel::Cnn,
         "mlp" => DigitsModel::Mlp,
-        other => return Err(js_err(format!("{op}: model must be \"cnn\" or \"mlp\", got \"{other}\""))),
+        other => {
+            return Err(js_err(format!(
+                "{op}: model must be \"cnn\" or \"mlp\", got \"{other}\""
+            )))
+        }
     };
-    let seed = args::count(op, "seed", opt_num(&options, op, "seed")?.unwrap_or(0.0), 9.007e15)? as u64;
+    let seed = args::count(
+        op,
+        "seed",
+        opt_num(&options, op, "seed")?.unwrap_or(0.0),
+        9.007e15,
+    )? as u64;
     let mut cfg = DigitsConfig::standard(model, seed);
     if let Some(e) = opt_num(&options, op, "epochs")? {
         cfg.epochs = args::positive(op, "epochs", e, 1000.0)?;
@@ -166,7 +217,10 @@ pub fn js_train_digits(options: JsValue) -> Result<JsValue, JsError> {
     })
     .map_err(js_err)?;
     if let Some(e) = thrown {
-        return Err(js_err(format!("{op}: onEpoch threw: {}", e.as_string().unwrap_or_else(|| format!("{e:?}")))));
+        return Err(js_err(format!(
+            "{op}: onEpoch threw: {}",
+            e.as_string().unwrap_or_else(|| format!("{e:?}"))
+        )));
     }
     let out = serde_json::json!({
         "config": run.config, "trainLoss": run.train_loss, "trainAccuracy": run.train_accuracy,

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { ROOT, chromium, CHROMIUM_ARGS, startServer, guard, safeHost, Checks } from './lib.mjs';
 import { apiChecks } from './api-checks.mjs';
 import { homeFlow, moduleFlow, examplesFlow } from './flows.mjs';
+import { buildsFlow } from './builds.mjs';
 
 const ARTIFACTS = path.join(ROOT, '.test-artifacts');
 const VIEWPORTS = {
@@ -71,6 +72,9 @@ async function main() {
     checks.section('(b) every module page: live examples and honest "not built yet"');
     await examplesFlow(page, server.base, modules, checks);
 
+    checks.section('(f) both builds, each forced: SIMD128 and SIMD128 + relaxed SIMD');
+    await buildsFlow(browser, server.base, checks, (ctx, label) => { const gb = guard(ctx, label); guards.push(gb); return gb; }, VIEWPORTS.laptop);
+
     checks.section('(e) phone width (390 × 844)');
     const phone = await browser.newContext(VIEWPORTS.phone);
     const gp = guard(phone, 'phone');
@@ -97,7 +101,7 @@ async function main() {
     checks.ok('every request went to 127.0.0.1', offsite.length === 0,
       offsite.length ? offsite.map((r) => r.url).join(', ') : `${requests.length} requests recorded, ${urls.size} distinct paths`);
     checks.ok('the wasm module and the worker were fetched (request recording works)',
-      urls.has('/pkg/tinytorch_bg.wasm') && urls.has('/www/js/worker.js'));
+      (urls.has('/pkg/tinytorch_bg.wasm') || urls.has('/pkg-relaxed/tinytorch_bg.wasm')) && urls.has('/www/js/worker.js'));
     const problems = guards.flatMap((x) => x.problems);
     checks.ok('no console error, uncaught exception or failed request', problems.length === 0, problems.slice(0, 5).join(' | '));
 

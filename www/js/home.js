@@ -24,7 +24,9 @@ async function showCapabilities() {
   setChildren(box,
     h('div', {}, h('dt', {}, 'SIMD (128-bit)'), h('dd', { id: 'cap-simd' }, yesNo(caps.simd))),
     h('div', {}, h('dt', {}, 'Relaxed SIMD'), h('dd', { id: 'cap-relaxed' }, yesNo(caps.relaxedSimd))),
-    h('div', {}, h('dt', {}, 'Kernels'), h('dd', { id: 'cap-kernels' }, h('code', {}, caps.kernels))),
+    h('div', { title: 'Which .wasm the lab loaded: relaxed SIMD (fused multiply-add) where this browser supports it, plain SIMD128 otherwise' },
+      h('dt', {}, 'Build loaded'), h('dd', { id: 'cap-build' }, h('code', {}, caps.build === 'relaxed' ? 'SIMD128 + relaxed' : 'SIMD128'))),
+    h('div', {}, h('dt', {}, 'Matmul kernel'), h('dd', { id: 'cap-kernels' }, h('code', {}, caps.kernels))),
     h('div', { title: 'WebAssembly linear memory reserved by the lab\'s worker; it grows when needed and never shrinks' },
       h('dt', {}, 'Wasm memory in use'), h('dd', { id: 'cap-memory' }, fmtBytes(caps.memoryBytes))),
     h('div', {}, h('dt', {}, 'Version'), h('dd', {}, caps.version)));

@@ -3,8 +3,16 @@
 // the caller and resolves with the result. A time limit terminates the worker (a runaway
 // example cannot hang the tab) and the next request starts a fresh one.
 
+/** The worker script, carrying the page's `?build=simd|relaxed` override (tests force each). */
+function workerUrl() {
+  const url = new URL('./worker.js', import.meta.url);
+  const build = new URLSearchParams(globalThis.location?.search ?? '').get('build');
+  if (build) url.searchParams.set('build', build);
+  return url;
+}
+
 export class WorkerClient {
-  constructor(url = new URL('./worker.js', import.meta.url)) {
+  constructor(url = workerUrl()) {
     this.url = url;
     this.worker = null;
     this.nextId = 1;

@@ -46,7 +46,9 @@ export async function runSuites(suites, { resultsEl, progress, fault = null, see
   const names = suites.map((s) => s.name);
   const sections = new Map();
   setChildren(resultsEl);
-  progress.start(fault ? undefined : expectedCases(names));
+  // listSuites() states each suite's case count; a planted fault may add one "fault_planted" case.
+  const stated = suites.reduce((n, s) => n + (s.cases ?? 0), 0);
+  progress.start(stated > 0 ? stated : fault ? undefined : expectedCases(names));
   let done = 0;
   const started = performance.now();
   const onProgress = (msg) => {

@@ -24,11 +24,47 @@ export * from '../../pkg/tinytorch.js';
 
 let loading = null;
 
-/** Initialises the module once; resolves to the module's capabilities. */
+// The smallest module using a relaxed-SIMD instruction (f32x4.relaxed_madd): a function
+// () -> v128 returning relaxed_madd of three zero vectors. Validating it tells whether this
+// browser has relaxed SIMD, without running anything.
+const RELAXED_PROBE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b,       // type: () -> v128
+  0x03, 0x02, 0x01, 0x00,                         // one function of type 0
+  0x0a, 0x3d, 0x01, 0x3b, 0x00,                   // code: one body, 59 bytes, no locals
+  0xfd, 0x0c, ...new Array(16).fill(0),           // v128.const 0
+  0xfd, 0x0c, ...new Array(16).fill(0),           // v128.const 0
+  0xfd, 0x0c, ...new Array(16).fill(0),           // v128.const 0
+  0xfd, 0x85, 0x02,                               // f32x4.relaxed_madd
+  0x0b,                                           // end
+]);
+
+/** Whether this browser runs relaxed SIMD (decides which .wasm ready() loads). */
+export function relaxedSimdSupported() {
+  try {
+    return WebAssembly.validate(RELAXED_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Which build ready() loads: "relaxed" (SIMD128 + relaxed SIMD) where the browser supports it,
+ * else "simd". A page can force one with ?build=simd or ?build=relaxed (tests use this).
+ */
+export function chooseBuild() {
+  const forced = globalThis.location ? new URLSearchParams(globalThis.location.search).get('build') : null;
+  if (forced === 'simd' || (forced === 'relaxed' && relaxedSimdSupported())) return forced;
+  return relaxedSimdSupported() ? 'relaxed' : 'simd';
+}
+
+/** Initialises the module once (the best build for this browser); resolves to capabilities. */
 export function ready(wasmUrl) {
   if (!loading) {
-    const url = wasmUrl ?? new URL('../../pkg/tinytorch_bg.wasm', import.meta.url);
-    loading = init({ module_or_path: url }).then(() => bindings.capabilities());
+    const build = chooseBuild();
+    const dir = build === 'relaxed' ? '../../pkg-relaxed/' : '../../pkg/';
+    const url = wasmUrl ?? new URL(dir + 'tinytorch_bg.wasm', import.meta.url);
+    loading = init({ module_or_path: url }).then(() => ({ ...bindings.capabilities(), build }));
   }
   return loading;
 }

@@ -19,7 +19,7 @@ async function runSuites({ names = null, module = null, seed = 0, fault = null }
   const reports = [];
   for (const [index, suite] of chosen.entries()) {
     progress({ kind: 'suite-start', suite: suite.name, index, total: chosen.length });
-    const options = { seed, onCase: (done, report) => progress({ kind: 'case', suite: suite.name, done, report }) };
+    const options = { seed, onCase: (done, total, report) => progress({ kind: 'case', suite: suite.name, done, total, report }) };
     if (fault) options.fault = fault;
     const report = tt.runSuite(suite.name, options);
     reports.push(report);
@@ -60,7 +60,7 @@ async function runExample({ code }, progress) {
 }
 
 const tasks = {
-  capabilities: async () => tt.capabilities(),
+  capabilities: async () => ({ ...(await tt.ready()), ...tt.capabilities() }),
   listSuites: async () => tt.listSuites(),
   runSuites,
   runExample,
