@@ -17,6 +17,7 @@
 pub mod autograd;
 pub mod error;
 pub mod kernels;
+pub mod language;
 pub mod ops;
 pub mod rng;
 pub mod tensor;
@@ -32,6 +33,7 @@ pub mod loss;
 pub mod nn;
 pub mod optim;
 pub mod suites;
+pub mod text;
 pub mod train;
 pub mod vision;
 #[cfg(target_arch = "wasm32")]

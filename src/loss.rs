@@ -60,7 +60,8 @@ pub fn class_ids(op: &'static str, target: &Tensor, classes: usize) -> Result<Ve
 }
 
 /// Mean cross-entropy of logits `(N, C)` (or `(B, S, C)`, flattened) against class ids held
-/// in a tensor of shape `(N,)` (or `(B, S)`).
+/// in a tensor of shape `(N,)` (or `(B, S)`). Labels of −1 are ignored (not counted in the
+/// mean), as PyTorch's `ignore_index`.
 ///
 /// # Errors
 /// If the shapes disagree or a label is not a valid class id.
@@ -93,7 +94,25 @@ pub fn cross_entropy(logits: &Tensor, target: &Tensor) -> Result<Tensor> {
             format!("targets must have shape {lead:?} (one class id per row of logits)"),
         ));
     }
-    let ids = class_ids("cross_entropy", target, c)?;
+    // A label of −1 is ignored (see `ops::loss::IGNORE`).
+    let ids: Vec<usize> = if target.data().iter().any(|&v| v == -1.0) {
+        let d = target.data();
+        let kept: Vec<f32> = d.iter().map(|&v| if v == -1.0 { 0.0 } else { v }).collect();
+        let checked = class_ids("cross_entropy", &Tensor::from_vec(kept, d.shape())?, c)?;
+        checked
+            .into_iter()
+            .zip(d.iter())
+            .map(|(id, &v)| {
+                if v == -1.0 {
+                    crate::ops::loss::IGNORE
+                } else {
+                    id
+                }
+            })
+            .collect()
+    } else {
+        class_ids("cross_entropy", target, c)?
+    };
     let flat = if s.len() == 2 {
         logits.clone()
     } else {

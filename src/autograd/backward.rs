@@ -193,6 +193,11 @@ fn dispatch(op: &Op, out: &Tensor, g: Array, sink: &mut GradSink) -> Result<()> 
         Op::BatchNorm2d { input, gamma, beta, xhat, inv_std, batch } => {
             ops::norm::batch_norm_backward(input, gamma, beta, xhat, inv_std, *batch, g, sink)
         }
+        Op::Embedding { weight, ids } => ops::embedding::embedding_backward(weight, ids, g, sink),
+        Op::LayerNorm { input, gamma, beta, xhat, inv_std } => {
+            ops::layernorm::layer_norm_backward(input, gamma, beta, xhat, inv_std, g, sink)
+        }
+        Op::MaskedFill { arg, mask } => ops::mask::masked_fill_backward(arg, mask, g, sink),
         Op::Custom { args, op } => {
             let grads = op.backward(args, &out.data(), &g)?;
             for (a, ga) in args.iter().zip(grads) {

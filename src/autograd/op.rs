@@ -129,6 +129,24 @@ pub enum Op {
         inv_std: Vec<f32>,
         batch: bool,
     },
+    /// Rows of a `(V, D)` table; backward scatter-adds into the looked-up rows.
+    Embedding {
+        weight: Tensor,
+        ids: Rc<[usize]>,
+    },
+    /// Layer norm over the last axis; `xhat` is the normalised input.
+    LayerNorm {
+        input: Tensor,
+        gamma: Tensor,
+        beta: Tensor,
+        xhat: Array,
+        inv_std: Vec<f32>,
+    },
+    /// Masked fill; `mask` (0/1, full shape) marks the positions that kept their value.
+    MaskedFill {
+        arg: Tensor,
+        mask: Array,
+    },
     Custom {
         args: Vec<Tensor>,
         op: Rc<dyn CustomOp>,
@@ -161,6 +179,9 @@ impl Op {
             Op::MaxPool2d { .. } => "max_pool2d",
             Op::AvgPool2d { .. } => "avg_pool2d",
             Op::BatchNorm2d { .. } => "batch_norm2d",
+            Op::Embedding { .. } => "embedding",
+            Op::LayerNorm { .. } => "layer_norm",
+            Op::MaskedFill { .. } => "masked_fill",
             Op::Custom { .. } => "custom",
         }
     }
@@ -186,6 +207,11 @@ impl Op {
             Op::Bce { p, .. } => vec![p],
             Op::BceWithLogits { z, .. } => vec![z],
             Op::Cat(ts, _) | Op::Custom { args: ts, .. } => ts.iter().collect(),
+            Op::Embedding { weight, .. } => vec![weight],
+            Op::LayerNorm {
+                input, gamma, beta, ..
+            } => vec![input, gamma, beta],
+            Op::MaskedFill { arg, .. } => vec![arg],
             Op::Conv2d {
                 input,
                 weight,
@@ -224,6 +250,11 @@ impl Op {
             Op::Bce { p, .. } => vec![p],
             Op::BceWithLogits { z, .. } => vec![z],
             Op::Cat(ts, _) | Op::Custom { args: ts, .. } => ts,
+            Op::Embedding { weight, .. } => vec![weight],
+            Op::LayerNorm {
+                input, gamma, beta, ..
+            } => vec![input, gamma, beta],
+            Op::MaskedFill { arg, .. } => vec![arg],
             Op::Conv2d {
                 input,
                 weight,

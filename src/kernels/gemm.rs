@@ -12,6 +12,36 @@ use std::cell::RefCell;
 const KC: usize = 256;
 const MC: usize = 96;
 const NC: usize = 1024;
+/// Below this many multiply-adds, packing and edge tiles cost more than they save (attention
+/// over short sequences multiplies hundreds of 16×16 blocks per step).
+const SMALL: usize = 16 * 16 * 16;
+
+/// `c += a·b` without packing: rows of C accumulate `a[i,p]·b[p,·]` (contiguous rows of B
+/// vectorise), or dot products when B is read transposed. Every kernel kind uses this path,
+/// so Scalar and Simd stay bit-identical.
+fn small(m: usize, n: usize, k: usize, a: MatRef, b: MatRef, c: &mut [f32]) {
+    if b.cs == 1 {
+        for (i, crow) in c.chunks_exact_mut(n).enumerate().take(m) {
+            for p in 0..k {
+                let av = a.at(i, p);
+                let brow = &b.data[p * b.rs..][..n];
+                for (cv, &bv) in crow.iter_mut().zip(brow) {
+                    *cv += av * bv;
+                }
+            }
+        }
+    } else {
+        for (i, crow) in c.chunks_exact_mut(n).enumerate().take(m) {
+            for (j, cv) in crow.iter_mut().enumerate() {
+                let mut acc = 0.0f32;
+                for p in 0..k {
+                    acc += a.at(i, p) * b.at(p, j);
+                }
+                *cv += acc;
+            }
+        }
+    }
+}
 
 thread_local! {
     static PACK: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
@@ -25,9 +55,25 @@ fn pack_a(a: MatRef, i0: usize, mc: usize, p0: usize, kc: usize, out: &mut Vec<f
     out.resize(panels * kc * MR, 0.0);
     for (q, panel) in out.chunks_exact_mut(kc * MR).enumerate() {
         let rows = (mc - q * MR).min(MR);
-        for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {
-            for (r, d) in dst.iter_mut().enumerate().take(rows) {
-                *d = a.at(i0 + q * MR + r, p0 + p);
+        let i = i0 + q * MR;
+        if a.cs == 1 {
+            // Row-major A: interleave `rows` contiguous row slices.
+            for r in 0..rows {
+                let src = &a.data[(i + r) * a.rs + p0..][..kc];
+                for (dst, &v) in panel.chunks_exact_mut(MR).zip(src) {
+                    dst[r] = v;
+                }
+            }
+        } else if a.rs == 1 {
+            // Transposed A: each column is contiguous.
+            for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {
+                dst[..rows].copy_from_slice(&a.data[(p0 + p) * a.cs + i..][..rows]);
+            }
+        } else {
+            for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {
+                for (r, d) in dst.iter_mut().enumerate().take(rows) {
+                    *d = a.at(i + r, p0 + p);
+                }
             }
         }
     }
@@ -44,6 +90,11 @@ fn pack_b(b: MatRef, p0: usize, kc: usize, j0: usize, nc: usize, out: &mut Vec<f
             if b.cs == 1 {
                 let start = (p0 + p) * b.rs + j0 + q * NR;
                 dst[..cols].copy_from_slice(&b.data[start..start + cols]);
+            } else if b.rs == 1 {
+                let start = p0 + p + (j0 + q * NR) * b.cs;
+                for (j, d) in dst.iter_mut().enumerate().take(cols) {
+                    *d = b.data[start + j * b.cs];
+                }
             } else {
                 for (j, d) in dst.iter_mut().enumerate().take(cols) {
                     *d = b.at(p0 + p, j0 + q * NR + j);
@@ -69,6 +120,10 @@ pub fn gemm_blocked(
         c.fill(0.0);
     }
     if m == 0 || n == 0 || k == 0 {
+        return;
+    }
+    if m * n * k <= SMALL {
+        small(m, n, k, a, b, c);
         return;
     }
     let kernel: fn(usize, &[f32], &[f32], &mut [f32], usize) = match kind {

@@ -2,25 +2,33 @@
 //! per-layer machinery (faults, tracing) the suites rely on.
 
 mod activation;
+mod attention;
 mod conv;
 mod dropout;
+mod embedding;
 pub mod fault;
+mod gpt;
 mod linear;
 mod module;
 mod norm;
 mod pool;
 mod sequential;
 pub(crate) mod trace;
+mod transformer;
 
 pub use activation::{ReLU, Sigmoid, Softmax, Tanh, GELU};
+pub use attention::{causal_mask, scaled_dot_product_attention, MultiHeadAttention};
 pub use conv::{Conv2d, Flatten};
 pub use dropout::Dropout;
+pub use embedding::{sinusoidal_positions, Embedding};
 pub use fault::{clear_faults, inject_fault, FaultKind};
+pub use gpt::{GenerateOptions, GptConfig, GPT};
 pub use linear::Linear;
 pub use module::{call, Layer, Module, Site};
 pub use norm::BatchNorm2d;
 pub use pool::{AvgPool2d, MaxPool2d};
 pub use sequential::Sequential;
+pub use transformer::{LayerNorm, TransformerBlock, MLP};
 
 /// One entry of a model's layer list.
 pub struct LayerInfo<'a> {

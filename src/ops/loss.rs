@@ -11,6 +11,10 @@ use std::rc::Rc;
 /// Probabilities are clipped to `[EPS, 1 − EPS]` before the log (TinyTorch's EPSILON).
 pub const BCE_EPS: f32 = 1e-7;
 
+/// A cross-entropy target equal to this is ignored: it adds nothing to the loss or the mean's
+/// count (PyTorch's `ignore_index`; from a float label tensor it is written −1).
+pub const IGNORE: usize = usize::MAX;
+
 impl Tensor {
     /// Mean cross-entropy of `(N, C)` logits against integer class ids (`targets.len() == N`),
     /// computed from a stable log-softmax.
@@ -48,10 +52,21 @@ impl Tensor {
                 "one target per row of logits",
             ));
         }
-        if let Some((i, &t)) = targets.iter().enumerate().find(|(_, &t)| t >= c) {
+        if let Some((i, &t)) = targets
+            .iter()
+            .enumerate()
+            .find(|(_, &t)| t >= c && t != IGNORE)
+        {
             return Err(Error::Arg {
                 op: "cross_entropy",
                 msg: format!("target {t} at position {i} is out of range for {c} classes"),
+            });
+        }
+        let counted = targets.iter().filter(|&&t| t != IGNORE).count();
+        if counted == 0 {
+            return Err(Error::Arg {
+                op: "cross_entropy",
+                msg: "every target is ignored (−1): nothing to average".into(),
             });
         }
         let mut probs = self.data().clone();
@@ -64,10 +79,12 @@ impl Tensor {
         {
             let m = row.iter().copied().fold(f32::NEG_INFINITY, f32::max);
             let lse = m + libm::logf(row.iter().map(|&x| libm::expf(x - m)).sum::<f32>());
-            loss += (lse - row[t]) as f64;
+            if t != IGNORE {
+                loss += (lse - row[t]) as f64;
+            }
             softmax_lane(row);
         }
-        let value = Array::from_elem(IxDyn(&[]), (loss / n as f64) as f32);
+        let value = Array::from_elem(IxDyn(&[]), (loss / counted as f64) as f32);
         let op = Op::CrossEntropy {
             logits: self.clone(),
             targets: Rc::from(targets),
@@ -142,6 +159,7 @@ pub(crate) fn cross_entropy_backward(
     let g0 = *g.iter().next().expect("scalar gradient");
     let n = targets.len();
     let c = probs.len() / n;
+    let counted = targets.iter().filter(|&&t| t != IGNORE).count().max(1);
     let mut d = probs.clone();
     for (row, &t) in d
         .as_slice_mut()
@@ -149,9 +167,13 @@ pub(crate) fn cross_entropy_backward(
         .chunks_mut(c)
         .zip(targets)
     {
-        row[t] -= 1.0;
+        if t == IGNORE {
+            row.fill(0.0); // an ignored row contributes nothing
+        } else {
+            row[t] -= 1.0;
+        }
     }
-    let scale = g0 / n as f32;
+    let scale = g0 / counted as f32;
     d.mapv_inplace(|v| v * scale);
     sink.add(logits, d);
 }

@@ -79,7 +79,7 @@ fn batched(
             Side::Plain => MatRef::rows(b_block, b_cols),
             Side::Transposed => MatRef::transposed(b_block, b_cols),
         };
-        gemm(m, n, k, am, bm, c, false);
+        gemm(m, n, k, am, bm, c, true); // `out` starts zeroed: accumulate, skip a second fill
     }
     let mut shape = batch.to_vec();
     shape.extend([m, n]);

@@ -3,7 +3,10 @@
 pub mod binary;
 pub mod conv;
 pub mod custom;
+pub mod embedding;
+pub mod layernorm;
 pub mod loss;
+pub mod mask;
 pub mod matmul;
 pub mod movement;
 pub mod norm;

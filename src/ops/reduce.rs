@@ -62,8 +62,15 @@ fn sum_scaled(
         });
     }
     let scale = if mean { 1.0 / n as f32 } else { 1.0 };
-    let mut data = t.data().clone();
-    for &a in axes.iter().rev() {
+    let mut data = {
+        let src = t.data();
+        match axes.last() {
+            // The first reduction reads the tensor in place (no copy of the input).
+            Some(&last) => src.sum_axis(Axis(last)),
+            None => src.clone(),
+        }
+    };
+    for &a in axes.iter().rev().skip(1) {
         data = data.sum_axis(Axis(a));
     }
     if scale != 1.0 {

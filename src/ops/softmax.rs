@@ -28,9 +28,15 @@ fn for_each_lane(data: &mut [f32], shape: &[usize], axis: usize, mut f: impl FnM
     }
 }
 
-/// Softmax of one lane in place: subtract the max so exp never overflows.
+/// Softmax of one lane in place: subtract the max so exp never overflows. A lane that is
+/// −∞ everywhere (an attention row whose every key is masked) becomes all zeros: it attends to
+/// nothing, rather than turning into NaN.
 pub(crate) fn softmax_lane(v: &mut [f32]) {
     let m = v.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    if m == f32::NEG_INFINITY {
+        v.fill(0.0);
+        return;
+    }
     let mut s = 0.0;
     for x in v.iter_mut() {
         *x = libm::expf(*x - m);
