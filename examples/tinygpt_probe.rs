@@ -8,7 +8,13 @@ fn main() {
     if let Some(d) = a.get(3) {
         cfg.dim = d.parse().unwrap();
     }
-    let (_, _, run) = train_gpt(&cfg, &mut |_| {}, 100, &mut |s, l| {
+    if let Some(l) = a.get(4) {
+        cfg.lr = l.parse().unwrap();
+    }
+    if let Some(l) = a.get(5) {
+        cfg.batch_size = l.parse().unwrap();
+    }
+    let (gpt, tok, run) = train_gpt(&cfg, &mut |_| {}, 100, &mut |s, l| {
         println!("step {s}: loss {l:.4}");
         true
     })
@@ -34,3 +40,6 @@ fn main() {
         println!("  {p}{o}  (want {e})");
     }
 }
+
+#[allow(dead_code)]
+fn _unused() {}

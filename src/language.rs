@@ -35,7 +35,7 @@ impl GptTrainConfig {
             max_len: 48,
             steps: 700,
             batch_size: 32,
-            lr: 3e-3,
+            lr: 8e-3,
             seed,
         }
     }
@@ -183,17 +183,29 @@ pub fn train_gpt(
     // to their length, so each batch is drawn from one kind (dialogue in proportion to its size).
     let (dialogue, tasks): (Vec<&Example>, Vec<&Example>) =
         corpus.train.iter().partition(|e| e.task == Task::Dialogue);
+    // Half of the task lines are reversals (the task the milestone is judged on); the other
+    // tasks share the rest in proportion to their size.
+    let (reversals, others): (Vec<&Example>, Vec<&Example>) =
+        tasks.iter().partition(|e| e.task == Task::Reverse);
     let (mut curve, mut window, mut first, mut tokens) = (Vec::new(), Vec::new(), None, 0usize);
     let t0 = crate::clock::now_ms();
     for step in 0..cfg.steps {
-        let pool = if rng.below(corpus.train.len()) < dialogue.len() {
-            &dialogue
+        let lines: Vec<&Example> = if rng.below(corpus.train.len()) < dialogue.len() {
+            (0..cfg.batch_size)
+                .map(|_| dialogue[rng.below(dialogue.len())])
+                .collect()
         } else {
-            &tasks
+            (0..cfg.batch_size)
+                .map(|_| {
+                    let pool = if rng.below(2) == 0 {
+                        &reversals
+                    } else {
+                        &others
+                    };
+                    pool[rng.below(pool.len())]
+                })
+                .collect()
         };
-        let lines: Vec<&Example> = (0..cfg.batch_size)
-            .map(|_| pool[rng.below(pool.len())])
-            .collect();
         let (x, y, n) = batch(&lines, &tok, cfg.max_len)?;
         tokens += n;
         let loss = cross_entropy(&call(&gpt, &x)?, &y)?;
@@ -202,6 +214,9 @@ pub fn train_gpt(
         window.push(v);
         opt.zero_grad();
         loss.backward()?;
+        // Cosine decay to a tenth of the peak: late steps refine instead of bouncing around.
+        let t = step as f64 / cfg.steps.max(1) as f64;
+        opt.set_lr(cfg.lr * (0.1 + 0.9 * (1.0 + libm::cos(std::f64::consts::PI * t)) / 2.0) as f32);
         opt.step()?;
         if window.len() == eval_every || step + 1 == cfg.steps {
             let m = window.iter().sum::<f32>() / window.len() as f32;

@@ -13,6 +13,9 @@ fn layers_of(suite: &str) -> Vec<usize> {
         // Training scenarios take seconds each: a conv, a pool and the head.
         "digits_cnn" => vec![0, 2, 7],
         "digits_mlp" => vec![1, 3],
+        // attention, its q projection, a norm, an MLP and its inner Linear, the head.
+        "nlp_pipeline_flow" => vec![4, 5, 3, 10, 13, 27],
+        "tinygpt" => vec![4, 21],
         _ => vec![0, 1, 2, 3],
     }
 }
@@ -20,7 +23,7 @@ fn layers_of(suite: &str) -> Vec<usize> {
 /// Suites cheap enough to sweep 100 seeds in a test; the digits scenarios (seconds per run)
 /// are swept by `cargo run --release --example seed_sweep`.
 fn fast(suite: &str) -> bool {
-    !suite.starts_with("digits")
+    !suite.starts_with("digits") && suite != "tinygpt"
 }
 
 #[test]

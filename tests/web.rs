@@ -67,6 +67,45 @@ fn suite_digits_cnn_passes_in_browser() {
 }
 
 #[wasm_bindgen_test]
+fn suite_nlp_pipeline_flow_passes_in_browser() {
+    passes("nlp_pipeline_flow");
+}
+
+#[wasm_bindgen_test]
+fn suite_tinygpt_passes_in_browser() {
+    let r = run_suite(
+        "tinygpt",
+        &SuiteOptions {
+            seed: 0,
+            fault: None,
+        },
+    )
+    .unwrap();
+    assert!(r.passed, "{}", r.summary());
+}
+
+#[wasm_bindgen_test]
+fn planted_faults_in_attention_norm_and_mlp_layers_are_named_in_browser() {
+    for kind in FaultKind::ALL {
+        for layer in [3, 4, 6, 10, 12, 26] {
+            let r = run_suite(
+                "nlp_pipeline_flow",
+                &SuiteOptions {
+                    seed: 0,
+                    fault: Some(FaultSpec { layer, kind }),
+                },
+            )
+            .unwrap();
+            assert!(
+                !r.passed && r.blamed_layers() == vec![layer],
+                "nlp {kind:?}@{layer}:\n{}",
+                r.summary()
+            );
+        }
+    }
+}
+
+#[wasm_bindgen_test]
 fn planted_faults_in_conv_pool_and_norm_layers_are_named_in_browser() {
     for kind in FaultKind::ALL {
         for layer in 0..9 {

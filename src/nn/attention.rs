@@ -55,8 +55,9 @@ pub fn causal_mask(s: usize) -> Tensor {
     Tensor::from_vec(v, &[s, s]).expect("sizes agree")
 }
 
-/// Multi-head self-attention over `(B, S, D)`: four `Linear(D, D)` projections (q, k, v, out),
-/// `heads` heads of size `D / heads`, optionally causal.
+/// Multi-head self-attention over `(B, S, D)`: four `Linear(D, D)` projections (q, k, v, out;
+/// the key projection has no bias, which softmax would make useless), `heads` heads of size
+/// `D / heads`, optionally causal.
 ///
 /// # Example
 /// ```
@@ -94,7 +95,10 @@ impl MultiHeadAttention {
             heads,
             causal,
             q: Linear::new(dim, dim, true),
-            k: Linear::new(dim, dim, true),
+            // NOTE: no key bias. A bias b on the keys adds q·b to every score of a row, and
+            // softmax ignores a constant shift, so such a bias never changes the output and its
+            // gradient is exactly zero: a parameter that can never learn.
+            k: Linear::new(dim, dim, false),
             v: Linear::new(dim, dim, true),
             out: Linear::new(dim, dim, true),
         })

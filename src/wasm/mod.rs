@@ -10,6 +10,7 @@ mod handles;
 mod layers;
 mod run;
 mod tensor;
+mod text;
 mod train;
 mod vision;
 
@@ -17,6 +18,7 @@ pub use bench::*;
 pub use layers::*;
 pub use run::*;
 pub use tensor::JsTensor;
+pub use text::*;
 pub use train::*;
 pub use vision::*;
 

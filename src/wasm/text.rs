@@ -1,0 +1,445 @@
+//! Modules 10-13 for JavaScript: tokenizers, `Embedding`, `LayerNorm`, `MultiHeadAttention`,
+//! `TransformerBlock`, `GPT` (with streaming generation), the corpus and the TinyGPT trainer.
+
+use super::args::{self, opt_fn, opt_num};
+use super::js_err;
+use super::tensor::JsTensor;
+use crate::language::{train_gpt, GptTrainConfig};
+use crate::nn::{self, GenerateOptions, GptConfig};
+use crate::text::{corpus, BpeTokenizer, CharTokenizer};
+use js_sys::{Array, Object, Reflect};
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+
+fn ids_from_js(op: &str, v: &JsValue) -> Result<Vec<usize>, JsError> {
+    if !Array::is_array(v) && !v.is_instance_of::<js_sys::Object>() {
+        return Err(js_err(format!(
+            "{op}: ids must be an array of whole numbers, got {}",
+            args::kind(v)
+        )));
+    }
+    Array::from(v)
+        .iter()
+        .enumerate()
+        .map(|(i, x)| match x.as_f64() {
+            Some(f) if f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f < 4.0e9 => Ok(f as usize),
+            _ => Err(js_err(format!(
+                "{op}: ids[{i}] must be a whole number ≥ 0, got {}",
+                args::kind(&x)
+            ))),
+        })
+        .collect()
+}
+
+fn ids_to_js(ids: &[usize]) -> Array {
+    ids.iter().map(|&i| JsValue::from(i as f64)).collect()
+}
+
+/// One id per character; id 0 is `<UNK>`: `new CharTokenizer(corpusText)`.
+#[wasm_bindgen(js_name = CharTokenizer)]
+pub struct JsCharTokenizer(CharTokenizer);
+
+#[wasm_bindgen(js_class = CharTokenizer)]
+impl JsCharTokenizer {
+    /// A vocabulary of the distinct characters of `corpus` (sorted), plus `<UNK>` at id 0.
+    #[wasm_bindgen(constructor)]
+    pub fn new(corpus: &str) -> JsCharTokenizer {
+        JsCharTokenizer(CharTokenizer::from_corpus(corpus))
+    }
+    /// Ids of each character (unknown characters → 0).
+    pub fn encode(&self, text: &str) -> Array {
+        ids_to_js(&self.0.encode(text))
+    }
+    /// Text of the ids (0 → "<UNK>"); an id outside the vocabulary is an error.
+    pub fn decode(&self, ids: JsValue) -> Result<String, JsError> {
+        self.0
+            .decode(&ids_from_js("CharTokenizer.decode", &ids)?)
+            .map_err(js_err)
+    }
+    /// Vocabulary size including `<UNK>`.
+    #[wasm_bindgen(getter, js_name = vocabSize)]
+    pub fn vocab_size(&self) -> usize {
+        self.0.vocab_size()
+    }
+    /// The characters in id order (id = index + 1).
+    #[wasm_bindgen(getter)]
+    pub fn chars(&self) -> String {
+        self.0.chars().iter().collect()
+    }
+}
+
+/// Byte-pair encoding trained on whitespace-split words: `BPETokenizer.train(corpus, vocabSize)`.
+#[wasm_bindgen(js_name = BPETokenizer)]
+pub struct JsBpeTokenizer(BpeTokenizer);
+
+#[wasm_bindgen(js_class = BPETokenizer)]
+impl JsBpeTokenizer {
+    /// Learns merges (most frequent pair first; ties to the smallest pair) up to `vocabSize`.
+    pub fn train(corpus: &str, vocab_size: f64) -> Result<JsBpeTokenizer, JsError> {
+        let n = args::positive("BPETokenizer.train", "vocabSize", vocab_size, 1e6)?;
+        BpeTokenizer::train(corpus, n)
+            .map(JsBpeTokenizer)
+            .map_err(js_err)
+    }
+    /// Ids of the text (unknown symbols → 0).
+    pub fn encode(&self, text: &str) -> Array {
+        ids_to_js(&self.0.encode(text))
+    }
+    /// The token strings of the text (e.g. ["lo", "w</w>"]).
+    pub fn tokenize(&self, text: &str) -> Array {
+        self.0
+            .tokenize(text)
+            .into_iter()
+            .map(JsValue::from)
+            .collect()
+    }
+    /// Text of the ids (each end-of-word marker becomes a space).
+    pub fn decode(&self, ids: JsValue) -> Result<String, JsError> {
+        self.0
+            .decode(&ids_from_js("BPETokenizer.decode", &ids)?)
+            .map_err(js_err)
+    }
+    /// Vocabulary size including `<UNK>`.
+    #[wasm_bindgen(getter, js_name = vocabSize)]
+    pub fn vocab_size(&self) -> usize {
+        self.0.vocab_size()
+    }
+    /// The learned merges in order, as [left, right] pairs.
+    #[wasm_bindgen(getter)]
+    pub fn merges(&self) -> Array {
+        self.0
+            .merges()
+            .iter()
+            .map(|(a, b)| {
+                JsValue::from(
+                    [JsValue::from(a), JsValue::from(b)]
+                        .into_iter()
+                        .collect::<Array>(),
+                )
+            })
+            .collect()
+    }
+}
+
+layer_struct!(
+    #[doc = " A learned lookup table: `new Embedding(numEmbeddings, dim)`; input ids of any shape."]
+    JsEmbedding,
+    "Embedding"
+);
+
+#[wasm_bindgen(js_class = "Embedding")]
+impl JsEmbedding {
+    /// `new Embedding(numEmbeddings, dim)`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(num: f64, dim: f64) -> Result<JsEmbedding, JsError> {
+        let n = args::positive("Embedding", "numEmbeddings", num, 1e7)?;
+        let d = args::positive("Embedding", "dim", dim, 65_536.0)?;
+        args::check_size("Embedding", &[n, d])?;
+        Ok(JsEmbedding::wrap(Rc::new(
+            nn::Embedding::new(n, d).map_err(js_err)?,
+        )))
+    }
+}
+
+layer_struct!(
+    #[doc = " Layer normalisation over the last axis: `new LayerNorm(dim, eps = 1e-5)`."]
+    JsLayerNorm,
+    "LayerNorm"
+);
+
+#[wasm_bindgen(js_class = "LayerNorm")]
+impl JsLayerNorm {
+    /// `new LayerNorm(dim, eps = 1e-5)`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(dim: f64, eps: Option<f64>) -> Result<JsLayerNorm, JsError> {
+        let d = args::positive("LayerNorm", "dim", dim, 65_536.0)?;
+        let eps = args::finite("LayerNorm", "eps", eps.unwrap_or(1e-5))?;
+        Ok(JsLayerNorm::wrap(Rc::new(
+            nn::LayerNorm::new(d, eps).map_err(js_err)?,
+        )))
+    }
+}
+
+layer_struct!(
+    #[doc = " Multi-head self-attention over (B, S, D): `new MultiHeadAttention(dim, heads, causal = false)`."]
+    #[doc = " Mask convention everywhere: 1 = may attend, 0 = blocked."]
+    JsMultiHeadAttention,
+    "MultiHeadAttention"
+);
+
+#[wasm_bindgen(js_class = "MultiHeadAttention")]
+impl JsMultiHeadAttention {
+    /// `new MultiHeadAttention(dim, heads, causal = false)`; heads must divide dim.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        dim: f64,
+        heads: f64,
+        causal: Option<bool>,
+    ) -> Result<JsMultiHeadAttention, JsError> {
+        let d = args::positive("MultiHeadAttention", "dim", dim, 65_536.0)?;
+        let h = args::positive("MultiHeadAttention", "heads", heads, 4096.0)?;
+        let m = nn::MultiHeadAttention::new(d, h, causal.unwrap_or(false)).map_err(js_err)?;
+        Ok(JsMultiHeadAttention::wrap(Rc::new(m)))
+    }
+    /// The attention weights (B, heads, S, S) for `x` (B, S, D), for heat maps.
+    #[wasm_bindgen(js_name = attentionWeights)]
+    pub fn attention_weights(&self, x: &JsTensor) -> Result<JsTensor, JsError> {
+        let m = self
+            .layer
+            .as_any()
+            .downcast_ref::<nn::MultiHeadAttention>()
+            .expect("wraps attention");
+        crate::no_grad(|| m.attention_weights(x.inner()))
+            .map(JsTensor::new)
+            .map_err(js_err)
+    }
+}
+
+layer_struct!(
+    #[doc = " A pre-norm transformer block: `new TransformerBlock(dim, heads, mlpRatio = 4, causal = true)`."]
+    JsTransformerBlock,
+    "TransformerBlock"
+);
+
+#[wasm_bindgen(js_class = "TransformerBlock")]
+impl JsTransformerBlock {
+    /// `new TransformerBlock(dim, heads, mlpRatio = 4, causal = true)`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        dim: f64,
+        heads: f64,
+        mlp_ratio: Option<f64>,
+        causal: Option<bool>,
+    ) -> Result<JsTransformerBlock, JsError> {
+        let d = args::positive("TransformerBlock", "dim", dim, 65_536.0)?;
+        let h = args::positive("TransformerBlock", "heads", heads, 4096.0)?;
+        let r = args::positive(
+            "TransformerBlock",
+            "mlpRatio",
+            mlp_ratio.unwrap_or(4.0),
+            64.0,
+        )?;
+        args::check_size("TransformerBlock", &[d, d, 4 + 2 * r])?;
+        let b = nn::TransformerBlock::new(d, h, r, causal.unwrap_or(true)).map_err(js_err)?;
+        Ok(JsTransformerBlock::wrap(Rc::new(b)))
+    }
+}
+
+layer_struct!(
+    #[doc = " A decoder-only transformer: `new GPT({ vocab, dim, layers, heads, maxLen, mlpRatio = 4 })`;"]
+    #[doc = " forward((B, S) ids) gives (B, S, vocab) logits."]
+    JsGPT,
+    "GPT"
+);
+
+fn gpt_options(op: &str, o: &JsValue) -> Result<GenerateOptions, JsError> {
+    args::options(op, o)?;
+    let temperature = args::finite(
+        op,
+        "temperature",
+        opt_num(o, op, "temperature")?.unwrap_or(1.0),
+    )?;
+    Ok(GenerateOptions {
+        max_new_tokens: args::count(
+            op,
+            "maxNewTokens",
+            opt_num(o, op, "maxNewTokens")?.unwrap_or(32.0),
+            1e5,
+        )?,
+        temperature,
+        top_k: opt_num(o, op, "topK")?
+            .map(|k| args::positive(op, "topK", k, 1e7))
+            .transpose()?,
+        seed: args::count(op, "seed", opt_num(o, op, "seed")?.unwrap_or(0.0), 9.007e15)? as u64,
+        stop: opt_num(o, op, "stop")?
+            .map(|s| args::count(op, "stop", s, 1e7))
+            .transpose()?,
+    })
+}
+
+#[wasm_bindgen(js_class = "GPT")]
+impl JsGPT {
+    /// `new GPT({ vocab, dim, layers, heads, maxLen, mlpRatio = 4 })`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue) -> Result<JsGPT, JsError> {
+        let op = "GPT";
+        args::options(op, &config)?;
+        let req = |k: &str| -> Result<usize, JsError> {
+            args::positive(
+                op,
+                k,
+                opt_num(&config, op, k)?
+                    .ok_or_else(|| js_err(format!("{op}: config.{k} is required")))?,
+                1e6,
+            )
+        };
+        let cfg = GptConfig {
+            vocab: req("vocab")?,
+            dim: req("dim")?,
+            layers: req("layers")?,
+            heads: req("heads")?,
+            max_len: req("maxLen")?,
+            mlp_ratio: args::positive(
+                op,
+                "mlpRatio",
+                opt_num(&config, op, "mlpRatio")?.unwrap_or(4.0),
+                64.0,
+            )?,
+        };
+        args::check_size(
+            op,
+            &[
+                cfg.vocab.max(cfg.dim * cfg.mlp_ratio.max(4)),
+                cfg.dim,
+                cfg.layers,
+            ],
+        )?;
+        Ok(JsGPT::wrap(Rc::new(nn::GPT::new(cfg).map_err(js_err)?)))
+    }
+
+    /// Continues `prompt` (an array of ids): `{ maxNewTokens = 32, temperature = 1 (0 = greedy;
+    /// negative is an error), topK, seed = 0, stop (an id), onToken(id) }`. The context is
+    /// cropped to the last maxLen tokens. Returns the new ids; `onToken` returning false stops.
+    pub fn generate(&self, prompt: JsValue, options: JsValue) -> Result<Array, JsError> {
+        let op = "GPT.generate";
+        let p = ids_from_js(op, &prompt)?;
+        let opts = gpt_options(op, &options)?;
+        let on_token = opt_fn(&options, op, "onToken")?;
+        let g = self
+            .layer
+            .as_any()
+            .downcast_ref::<nn::GPT>()
+            .expect("wraps a GPT");
+        let out = g
+            .generate(&p, &opts, &mut |t| match &on_token {
+                Some(f) => f
+                    .call1(&JsValue::NULL, &JsValue::from(t as f64))
+                    .map(|v| v.as_bool() != Some(false))
+                    .unwrap_or(false),
+                None => true,
+            })
+            .map_err(|e| super::js_err_in(op, e))?;
+        Ok(ids_to_js(&out))
+    }
+}
+
+/// The fixed sinusoidal position table (maxLen, dim).
+#[wasm_bindgen(js_name = sinusoidalPositions)]
+pub fn sinusoidal_positions(max_len: f64, dim: f64) -> Result<JsTensor, JsError> {
+    let s = args::positive("sinusoidalPositions", "maxLen", max_len, 1e6)?;
+    let d = args::positive("sinusoidalPositions", "dim", dim, 65_536.0)?;
+    args::check_size("sinusoidalPositions", &[s, d])?;
+    Ok(JsTensor::new(nn::sinusoidal_positions(s, d)))
+}
+
+/// Lower-triangular ones (S, S): the causal mask (1 = may attend).
+#[wasm_bindgen(js_name = causalMask)]
+pub fn causal_mask(s: f64) -> Result<JsTensor, JsError> {
+    let s = args::positive("causalMask", "s", s, 8192.0)?;
+    Ok(JsTensor::new(nn::causal_mask(s)))
+}
+
+/// `softmax(QKᵀ/√d, mask)·V`: returns `{ output, weights }`; mask 1 = attend, 0 = blocked.
+#[wasm_bindgen(js_name = scaledDotProductAttention)]
+pub fn sdpa(
+    q: &JsTensor,
+    k: &JsTensor,
+    v: &JsTensor,
+    mask: Option<JsTensor>,
+) -> Result<JsValue, JsError> {
+    let (out, w) = nn::scaled_dot_product_attention(
+        q.inner(),
+        k.inner(),
+        v.inner(),
+        mask.as_ref().map(|m| m.inner()),
+    )
+    .map_err(|e| super::js_err_in("scaledDotProductAttention", e))?;
+    let obj = Object::new();
+    let set = |k: &str, v: JsValue| {
+        Reflect::set(&obj, &k.into(), &v)
+            .map(|_| ())
+            .map_err(|_| js_err("internal: result object"))
+    };
+    set("output", JsTensor::new(out).into())?;
+    set("weights", JsTensor::new(w).into())?;
+    Ok(obj.into())
+}
+
+/// The project's generated corpus for `seed`: `{ train, val, test }`, each a list of
+/// `{ task, prompt, answer }` (tasks: reverse, sort, add, copy, dialogue).
+#[wasm_bindgen(js_name = textCorpus)]
+pub fn text_corpus(seed: Option<f64>) -> Result<JsValue, JsError> {
+    let s = args::count("textCorpus", "seed", seed.unwrap_or(0.0), 9.007e15)? as u64;
+    args::to_js(&corpus::generate(s))
+}
+
+/// Trains TinyGPT on the corpus: `{ seed = 0, steps, dim, layers, heads, lr, batchSize,
+/// every = 25, onProgress({ step, steps, loss }) }`. Returns `{ model: GPT, tokenizer:
+/// CharTokenizer, run: { lossCurve, scores, samples, trainMs, tokensPerSec, … } }`.
+#[wasm_bindgen(js_name = trainGpt)]
+pub fn js_train_gpt(options: JsValue) -> Result<JsValue, JsError> {
+    let op = "trainGpt";
+    args::options(op, &options)?;
+    let seed = args::count(
+        op,
+        "seed",
+        opt_num(&options, op, "seed")?.unwrap_or(0.0),
+        9.007e15,
+    )? as u64;
+    let mut cfg = GptTrainConfig::standard(seed);
+    let set = |k: &str, dst: &mut usize, max: f64| -> Result<(), JsError> {
+        if let Some(v) = opt_num(&options, op, k)? {
+            *dst = args::positive(op, k, v, max)?;
+        }
+        Ok(())
+    };
+    set("steps", &mut cfg.steps, 1e6)?;
+    set("dim", &mut cfg.dim, 1024.0)?;
+    set("layers", &mut cfg.layers, 24.0)?;
+    set("heads", &mut cfg.heads, 64.0)?;
+    set("batchSize", &mut cfg.batch_size, 1024.0)?;
+    if let Some(lr) = opt_num(&options, op, "lr")? {
+        cfg.lr = args::finite(op, "lr", lr)?;
+    }
+    let every = args::positive(
+        op,
+        "every",
+        opt_num(&options, op, "every")?.unwrap_or(25.0),
+        1e6,
+    )?;
+    let on_progress = opt_fn(&options, op, "onProgress")?;
+    let steps = cfg.steps;
+    let (gpt, tok, run) = train_gpt(
+        &cfg,
+        &mut |_| {},
+        every,
+        &mut |step, loss| match &on_progress {
+            Some(f) => {
+                let info = serde_json::json!({ "step": step, "steps": steps, "loss": loss });
+                f.call1(
+                    &JsValue::NULL,
+                    &args::to_js(&info).unwrap_or(JsValue::UNDEFINED),
+                )
+                .map(|v| v.as_bool() != Some(false))
+                .unwrap_or(false)
+            }
+            None => true,
+        },
+    )
+    .map_err(|e| super::js_err_in(op, e))?;
+    let obj = Object::new();
+    let put = |k: &str, v: JsValue| {
+        Reflect::set(&obj, &k.into(), &v)
+            .map(|_| ())
+            .map_err(|_| js_err("internal: result object"))
+    };
+    put("model", JsGPT::wrap(Rc::new(gpt)).into())?;
+    put("tokenizer", JsCharTokenizer(tok).into())?;
+    let r = serde_json::json!({
+        "config": run.config, "parameters": run.parameters, "vocab": run.vocab, "lossCurve": run.loss_curve,
+        "firstLoss": run.first_loss, "finalLoss": run.final_loss, "trainMs": run.train_ms,
+        "tokensPerSec": run.tokens_per_sec, "scores": run.scores, "samples": run.samples, "every": every,
+    });
+    put("run", args::to_js(&r)?)?;
+    Ok(obj.into())
+}
