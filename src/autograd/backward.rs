@@ -198,6 +198,7 @@ fn dispatch(op: &Op, out: &Tensor, g: Array, sink: &mut GradSink) -> Result<()> 
             ops::layernorm::layer_norm_backward(input, gamma, beta, xhat, inv_std, g, sink)
         }
         Op::MaskedFill { arg, mask } => ops::mask::masked_fill_backward(arg, mask, g, sink),
+        Op::BiasGelu { x, bias } => ops::fused::bias_gelu_backward(x, bias, g, sink),
         Op::Custom { args, op } => {
             let grads = op.backward(args, &out.data(), &g)?;
             for (a, ga) in args.iter().zip(grads) {

@@ -147,6 +147,11 @@ pub enum Op {
         arg: Tensor,
         mask: Array,
     },
+    /// Fused `gelu(x + bias)` (module 18).
+    BiasGelu {
+        x: Tensor,
+        bias: Tensor,
+    },
     Custom {
         args: Vec<Tensor>,
         op: Rc<dyn CustomOp>,
@@ -182,6 +187,7 @@ impl Op {
             Op::Embedding { .. } => "embedding",
             Op::LayerNorm { .. } => "layer_norm",
             Op::MaskedFill { .. } => "masked_fill",
+            Op::BiasGelu { .. } => "bias_gelu",
             Op::Custom { .. } => "custom",
         }
     }
@@ -207,6 +213,7 @@ impl Op {
             Op::Bce { p, .. } => vec![p],
             Op::BceWithLogits { z, .. } => vec![z],
             Op::Cat(ts, _) | Op::Custom { args: ts, .. } => ts.iter().collect(),
+            Op::BiasGelu { x, bias } => vec![x, bias],
             Op::Embedding { weight, .. } => vec![weight],
             Op::LayerNorm {
                 input, gamma, beta, ..
@@ -250,6 +257,7 @@ impl Op {
             Op::Bce { p, .. } => vec![p],
             Op::BceWithLogits { z, .. } => vec![z],
             Op::Cat(ts, _) | Op::Custom { args: ts, .. } => ts,
+            Op::BiasGelu { x, bias } => vec![x, bias],
             Op::Embedding { weight, .. } => vec![weight],
             Op::LayerNorm {
                 input, gamma, beta, ..

@@ -98,7 +98,7 @@ impl GPT {
     }
 
     /// Logits of the next token after `context` (the last `max_len` ids are used).
-    fn next_logits(&self, context: &[usize]) -> Result<Vec<f32>> {
+    pub(crate) fn next_logits(&self, context: &[usize]) -> Result<Vec<f32>> {
         let start = context.len().saturating_sub(self.cfg.max_len);
         let ctx: Vec<f32> = context[start..].iter().map(|&t| t as f32).collect();
         let n = ctx.len();

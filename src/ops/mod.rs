@@ -4,6 +4,7 @@ pub mod binary;
 pub mod conv;
 pub mod custom;
 pub mod embedding;
+pub mod fused;
 pub mod layernorm;
 pub mod loss;
 pub mod mask;

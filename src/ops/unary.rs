@@ -51,13 +51,13 @@ fn sigmoid(x: f32) -> f32 {
 
 /// GELU, tanh approximation (Hendrycks & Gimpel, arXiv:1606.08415; the GPT-2 form):
 /// `0.5·x·(1 + tanh(c·(x + a·x³)))`.
-pub(crate) fn gelu(x: f32) -> f32 {
+pub fn gelu(x: f32) -> f32 {
     0.5 * x * (1.0 + tanh(GELU_C * (x + GELU_A * x * x * x)))
 }
 
 /// d/dx GELU of the same formula (the reference differentiated a different one):
 /// `0.5·(1 + t) + 0.5·x·(1 − t²)·c·(1 + 3a·x²)` with `t = tanh(c·(x + a·x³))`.
-pub(crate) fn gelu_grad(x: f32) -> f32 {
+pub fn gelu_grad(x: f32) -> f32 {
     let t = tanh(GELU_C * (x + GELU_A * x * x * x));
     0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * GELU_A * x * x)
 }

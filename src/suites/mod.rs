@@ -5,11 +5,13 @@
 //! model a suite builds receives the planted fault of [`SuiteOptions::fault`], so each suite
 //! can be shown to fail and to name the broken layer.
 
+mod acceleration;
 mod cnn;
 mod ctx;
 mod dataloader;
 mod digits;
 mod gradient_flow;
+mod memoization;
 mod nlp;
 mod report;
 mod tinygpt;
@@ -35,7 +37,7 @@ pub struct SuiteOptions {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SuiteInfo {
     pub name: &'static str,
-    /// `critical`, `standard` or `scenario`.
+    /// `critical`, `standard`, `scenario` or `systems`.
     pub category: &'static str,
     /// Course modules it exercises.
     pub modules: Vec<u32>,
@@ -147,6 +149,28 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 cases: 2,
             },
             tinygpt::run,
+        ),
+        (
+            SuiteInfo {
+                name: "memoization_integration",
+                category: "systems",
+                modules: vec![17],
+                description: "KV-cached generation emits the same tokens as uncached generation, \
+                              logits within 1e-5 at every step; the speedup is measured.",
+                cases: 4,
+            },
+            memoization::run,
+        ),
+        (
+            SuiteInfo {
+                name: "acceleration_integration",
+                category: "systems",
+                modules: vec![18],
+                description: "Every matmul kernel equals the naive one within 1e-5 on random, odd \
+                              and tiny shapes; fused bias+GELU equals the unfused chain.",
+                cases: 3,
+            },
+            acceleration::run,
         ),
     ]
 }

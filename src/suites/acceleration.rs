@@ -1,0 +1,102 @@
+//! `acceleration_integration` (module 18): every matrix-multiply kernel equals the naive
+//! baseline within 1e-5 relative on random shapes (odd and tiny included, transposed operands
+//! too), the fused bias+GELU equals the unfused chain, and the model-level results do not
+//! depend on the kernel.
+
+use super::ctx::{check, Ctx};
+use crate::error::Result;
+use crate::kernels::{gemm_naive, gemm_with, kernels, set_kernels, KernelKind, MatRef};
+use crate::loss::{mse_loss, Loss};
+use crate::nn::{call, Linear, Module, Sequential, Tanh};
+use crate::rng::Rng;
+use crate::tensor::Tensor;
+
+pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
+    ctx.case("kernels_match_naive", "Naive, scalar (blocked), SIMD and relaxed-SIMD (when built) matrix multiplies agree with the naive triple loop within 1e-5 relative on 60 random shapes from 1×1×1 to 300 wide, odd sizes and transposed operands included.", |ctx, c| {
+        let mut rng = Rng::new(ctx.seed ^ 0xacce1);
+        let mut worst = 0.0f64;
+        let kinds = [KernelKind::Scalar, KernelKind::Simd, KernelKind::Relaxed];
+        for case in 0..60 {
+            let dim = |r: &mut Rng| if case < 20 { 1 + r.below(9) } else { 1 + r.below(300) };
+            let (m, n, k) = (dim(&mut rng), dim(&mut rng), dim(&mut rng));
+            let (ta, tb) = (rng.below(2) == 1, rng.below(2) == 1);
+            let a: Vec<f32> = (0..m * k).map(|_| rng.normal()).collect();
+            let b: Vec<f32> = (0..k * n).map(|_| rng.normal()).collect();
+            let am = if ta { MatRef::transposed(&a, m) } else { MatRef::rows(&a, k) };
+            let bm = if tb { MatRef::transposed(&b, k) } else { MatRef::rows(&b, n) };
+            let mut want = vec![0.0; m * n];
+            gemm_naive(m, n, k, am, bm, &mut want, false);
+            // |C| can cancel to near 0: measure against the size of the products summed.
+            let mut mag = vec![0.0f32; m * n];
+            let (aa, ba): (Vec<f32>, Vec<f32>) = (a.iter().map(|v| v.abs()).collect(), b.iter().map(|v| v.abs()).collect());
+            let (aam, bam) = (MatRef { data: &aa, ..am }, MatRef { data: &ba, ..bm });
+            gemm_naive(m, n, k, aam, bam, &mut mag, false);
+            for kind in kinds {
+                let mut got = vec![0.0; m * n];
+                gemm_with(kind, m, n, k, am, bm, &mut got, false);
+                for ((g, w), s) in got.iter().zip(&want).zip(&mag) {
+                    worst = worst.max(((g - w).abs() / s.max(1e-30)) as f64);
+                }
+            }
+        }
+        c.metrics.insert("max_relative_error".into(), worst);
+        check!(worst <= 1e-5, "a kernel differs from naive by {worst:e} (relative to Σ|a||b|)");
+        Ok(())
+    });
+
+    ctx.case("fused_equals_unfused", "gelu(x + b) fused into one pass equals (x + b).gelu() within 1e-6, and so do its gradients for x and b.", |ctx, c| {
+        ctx.reseed(1);
+        let x = Tensor::randn(&[33, 17]).requires_grad_(true);
+        let b = Tensor::randn(&[17]).requires_grad_(true);
+        let w = Tensor::randn(&[33, 17]);
+        x.try_bias_gelu(&b)?.try_mul(&w)?.sum().backward()?;
+        let (gx, gb) = (x.grad().expect("x.grad").to_vec(), b.grad().expect("b.grad").to_vec());
+        let fused = x.try_bias_gelu(&b)?.to_vec();
+        x.zero_grad();
+        b.zero_grad();
+        let plain_t = x.try_add(&b)?.gelu();
+        plain_t.try_mul(&w)?.sum().backward()?;
+        let plain = plain_t.to_vec();
+        let diff = |p: &[f32], q: &[f32]| p.iter().zip(q).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+        let (dv, dx, db) = (diff(&fused, &plain), diff(&gx, &x.grad().expect("grad").to_vec()), diff(&gb, &b.grad().expect("grad").to_vec()));
+        c.metrics.insert("max_value_difference".into(), dv as f64);
+        check!(dv < 1e-6 && dx < 1e-5 && db < 1e-4, "fused vs unfused differ: values {dv:e}, dx {dx:e}, db {db:e}");
+        Ok(())
+    });
+
+    ctx.case("training_independent_of_kernel", "Ten SGD steps of an MLP give the same losses (within 1e-5 relative) whichever kernel runs, and the scalar twin and SIMD kernels give identical bits.", |ctx, c| {
+        let before = kernels();
+        let mut runs = Vec::new();
+        for kind in KernelKind::available() {
+            set_kernels(kind);
+            ctx.reseed(2);
+            let model = Sequential::new(vec![Linear::new(12, 40, true).into_layer(), Tanh::new().into_layer(), Linear::new(40, 3, true).into_layer()]);
+            ctx.prepare(&model);
+            let (x, y) = (Tensor::randn(&[64, 12]), Tensor::randn(&[64, 3]));
+            if kind == KernelKind::Naive {
+                ctx.check_layers(c, &model, &x, &y, Loss::Mse)?;
+            }
+            let mut opt = crate::optim::Sgd::new(model.parameters(), 0.1, 0.0, 0.0)?;
+            let mut losses = Vec::new();
+            for _ in 0..10 {
+                let loss = mse_loss(&call(&model, &x)?, &y)?;
+                losses.push(loss.item()?);
+                crate::optim::Optimizer::zero_grad(&opt);
+                loss.backward()?;
+                crate::optim::Optimizer::step(&mut opt)?;
+            }
+            runs.push((kind, losses));
+        }
+        set_kernels(before);
+        let base = &runs[0].1;
+        for (kind, l) in &runs {
+            let worst = l.iter().zip(base).map(|(a, b)| ((a - b) / b).abs()).fold(0.0f32, f32::max);
+            check!(worst <= 1e-5, "{kind:?} training differs from naive by {worst:e}");
+        }
+        let by = |k: KernelKind| runs.iter().find(|(x, _)| *x == k).map(|(_, l)| l.clone());
+        check!(by(KernelKind::Scalar) == by(KernelKind::Simd), "the scalar twin and the SIMD kernel must agree bit for bit");
+        c.message = format!("{} kernels agree", runs.len());
+        Ok(())
+    });
+    Ok(())
+}
