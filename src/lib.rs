@@ -15,6 +15,7 @@
 //! ```
 
 pub mod autograd;
+pub mod bench;
 pub mod error;
 pub mod kernels;
 pub mod language;

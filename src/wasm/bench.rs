@@ -2,6 +2,7 @@
 //! happens inside wasm with `performance.now()`, so JS call overhead is not measured.
 
 use super::args;
+use super::args::{opt_num, opt_str};
 use super::js_err;
 use crate::kernels::{self, KernelKind, MatRef};
 use crate::rng::Rng;
@@ -71,4 +72,104 @@ pub(crate) fn median_ms(rounds: usize, f: &mut dyn FnMut()) -> f64 {
     }
     times.sort_by(|x, y| x.total_cmp(y));
     times[times.len() / 2]
+}
+
+/// Square matmul GFLOP/s with the current kernel: `{ runs, median, mean, std, min, max, ci95 }`.
+#[wasm_bindgen(js_name = benchMatmulStats)]
+pub fn bench_matmul_stats(n: f64, runs: f64) -> Result<JsValue, JsError> {
+    let n = args::positive("benchMatmulStats", "n", n, 4096.0)?;
+    let runs = args::positive("benchMatmulStats", "runs", runs, 1000.0)?;
+    args::to_js(&crate::bench::matmul_gflops(n, runs).map_err(js_err)?)
+}
+
+/// MLP training samples/s: `{ sizes = [64, 128, 64, 10], batch = 32, optimizer = "sgd" |
+/// "adam", runs = 7 }` → statistics over runs (each ≥ 25 ms of whole training steps).
+#[wasm_bindgen(js_name = benchMlp)]
+pub fn bench_mlp(options: JsValue) -> Result<JsValue, JsError> {
+    let op = "benchMlp";
+    args::options(op, &options)?;
+    let sizes_v = args::get(&options, "sizes");
+    let sizes = if sizes_v.is_undefined() {
+        vec![64, 128, 64, 10]
+    } else {
+        args::shape(op, &sizes_v)?
+    };
+    let batch = args::positive(
+        op,
+        "batch",
+        opt_num(&options, op, "batch")?.unwrap_or(32.0),
+        65_536.0,
+    )?;
+    let runs = args::positive(
+        op,
+        "runs",
+        opt_num(&options, op, "runs")?.unwrap_or(7.0),
+        1000.0,
+    )?;
+    let opt = opt_str(&options, op, "optimizer")?.unwrap_or_else(|| "sgd".into());
+    args::to_js(
+        &crate::bench::mlp_train_samples_per_sec(&sizes, batch, &opt, runs).map_err(js_err)?,
+    )
+}
+
+/// Forward+backward samples/s of the reference CNN (conv 1→8 3×3 on 28×28, ReLU, max-pool 2,
+/// dense 10): `{ batch = 32, runs = 7 }`.
+#[wasm_bindgen(js_name = benchCnn)]
+pub fn bench_cnn(options: JsValue) -> Result<JsValue, JsError> {
+    let op = "benchCnn";
+    args::options(op, &options)?;
+    let batch = args::positive(
+        op,
+        "batch",
+        opt_num(&options, op, "batch")?.unwrap_or(32.0),
+        65_536.0,
+    )?;
+    let runs = args::positive(
+        op,
+        "runs",
+        opt_num(&options, op, "runs")?.unwrap_or(7.0),
+        1000.0,
+    )?;
+    args::to_js(&crate::bench::cnn_train_samples_per_sec(batch, runs).map_err(js_err)?)
+}
+
+/// Milliseconds per `gelu(x + b)` over an (rows, cols) tensor, fused (one pass) or unfused
+/// (add, then gelu): `{ rows = 512, cols = 512, fused = true, runs = 7 }`.
+#[wasm_bindgen(js_name = benchBiasGelu)]
+pub fn bench_bias_gelu(options: JsValue) -> Result<JsValue, JsError> {
+    let op = "benchBiasGelu";
+    args::options(op, &options)?;
+    let rows = args::positive(
+        op,
+        "rows",
+        opt_num(&options, op, "rows")?.unwrap_or(512.0),
+        65_536.0,
+    )?;
+    let cols = args::positive(
+        op,
+        "cols",
+        opt_num(&options, op, "cols")?.unwrap_or(512.0),
+        65_536.0,
+    )?;
+    args::check_size(op, &[rows, cols])?;
+    let fused = super::args::opt_bool(&options, op, "fused")?.unwrap_or(true);
+    let runs = args::positive(
+        op,
+        "runs",
+        opt_num(&options, op, "runs")?.unwrap_or(7.0),
+        1000.0,
+    )?;
+    let x = crate::Tensor::randn(&[rows, cols]);
+    let b = crate::Tensor::randn(&[cols]);
+    let stats = crate::bench::time_ms(2, runs, 20.0, &mut || {
+        crate::no_grad(|| {
+            if fused {
+                x.try_bias_gelu(&b).map(|_| ())
+            } else {
+                x.try_add(&b).map(|t| drop(t.gelu()))
+            }
+        })
+    })
+    .map_err(js_err)?;
+    args::to_js(&stats)
 }

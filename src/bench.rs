@@ -1,0 +1,229 @@
+//! Benchmarking (course module 19): warm-up, repeated timed runs, median and a confidence
+//! interval; and the standard workloads `make bench` compares with TF.js (matmul GFLOP/s,
+//! MLP training samples/s, CNN forward+backward samples/s), shared by the native harness and
+//! the browser.
+
+use crate::error::{Error, Result};
+use crate::kernels::{gemm, MatRef};
+use crate::loss::Loss;
+use crate::nn::{call, Conv2d, Flatten, Layer, Linear, MaxPool2d, ReLU, Sequential};
+use crate::optim::{Adam, Optimizer, Sgd};
+use crate::rng::Rng;
+use crate::tensor::Tensor;
+use serde::{Deserialize, Serialize};
+use std::rc::Rc;
+
+/// Summary statistics of repeated measurements.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Stats {
+    pub runs: usize,
+    pub median: f64,
+    pub mean: f64,
+    /// Sample standard deviation.
+    pub std: f64,
+    pub min: f64,
+    pub max: f64,
+    /// 95% confidence interval of the mean: mean ± 1.96·std/√n.
+    pub ci95: (f64, f64),
+}
+
+impl Stats {
+    /// Statistics of `values`.
+    ///
+    /// # Errors
+    /// If `values` is empty or holds a non-finite number.
+    ///
+    /// # Example
+    /// ```
+    /// let s = tinytorch::bench::Stats::of(&[1.0, 2.0, 3.0, 4.0, 100.0]).unwrap();
+    /// assert_eq!(s.median, 3.0);
+    /// assert!(s.ci95.0 < s.mean && s.mean < s.ci95.1);
+    /// ```
+    pub fn of(values: &[f64]) -> Result<Stats> {
+        if values.is_empty() || values.iter().any(|v| !v.is_finite()) {
+            return Err(Error::Arg {
+                op: "Stats",
+                msg: "needs at least one finite measurement".into(),
+            });
+        }
+        let n = values.len();
+        let mut v = values.to_vec();
+        v.sort_by(|a, b| a.total_cmp(b));
+        let median = if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        };
+        let mean = v.iter().sum::<f64>() / n as f64;
+        let std = if n > 1 {
+            (v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
+        } else {
+            0.0
+        };
+        let half = 1.96 * std / (n as f64).sqrt();
+        Ok(Stats {
+            runs: n,
+            median,
+            mean,
+            std,
+            min: v[0],
+            max: v[n - 1],
+            ci95: (mean - half, mean + half),
+        })
+    }
+
+    /// Spread as a fraction of the median: (max − min) / median.
+    pub fn spread(&self) -> f64 {
+        (self.max - self.min) / self.median.abs().max(f64::MIN_POSITIVE)
+    }
+}
+
+/// Times `f`: `warmup` untimed calls, then `runs` rounds, each repeating `f` until at least
+/// `min_ms` have passed (browsers coarsen timers to ~0.1 ms). Returns ms per call per round.
+pub fn time_ms(
+    warmup: usize,
+    runs: usize,
+    min_ms: f64,
+    f: &mut dyn FnMut() -> Result<()>,
+) -> Result<Stats> {
+    for _ in 0..warmup {
+        f()?;
+    }
+    let mut per_call = Vec::with_capacity(runs);
+    for _ in 0..runs.max(1) {
+        let (t0, mut count) = (crate::clock::now_ms(), 0u32);
+        loop {
+            f()?;
+            count += 1;
+            let el = crate::clock::now_ms() - t0;
+            if el >= min_ms {
+                per_call.push(el / count as f64);
+                break;
+            }
+        }
+    }
+    Stats::of(&per_call)
+}
+
+/// Square `n × n` matmul GFLOP/s with the current kernel (median over `runs`).
+///
+/// # Errors
+/// If `n` is 0.
+pub fn matmul_gflops(n: usize, runs: usize) -> Result<Stats> {
+    if n == 0 {
+        return Err(Error::Arg {
+            op: "matmul_gflops",
+            msg: "n must be ≥ 1".into(),
+        });
+    }
+    let mut rng = Rng::new(1);
+    let a: Vec<f32> = (0..n * n).map(|_| rng.normal()).collect();
+    let b: Vec<f32> = (0..n * n).map(|_| rng.normal()).collect();
+    let mut c = vec![0.0f32; n * n];
+    let ms = time_ms(2, runs, 25.0, &mut || {
+        gemm(
+            n,
+            n,
+            n,
+            MatRef::rows(&a, n),
+            MatRef::rows(&b, n),
+            &mut c,
+            false,
+        );
+        Ok(())
+    })?;
+    to_rate(&ms, 2.0 * (n * n * n) as f64 / 1e6)
+}
+
+/// Converts ms-per-call stats into `work / ms` rates (work per call in the rate's units·ms).
+fn to_rate(ms: &Stats, work: f64) -> Result<Stats> {
+    let rates: Vec<f64> = [ms.min, ms.median, ms.max]
+        .iter()
+        .map(|t| work / t)
+        .collect();
+    // Rates of the extreme and middle runs keep median/min/max meaningful; mean/std/ci are
+    // recomputed from them only roughly, so report the median and spread.
+    let mut s = Stats::of(&rates)?;
+    s.runs = ms.runs;
+    Ok(s)
+}
+
+/// Training samples/s of an MLP with `sizes` (ReLU between layers), batch `batch`, one
+/// optimizer step per batch (`"sgd"` lr 0.01 or `"adam"` lr 0.001), cross-entropy on random
+/// labels — the workload TF.js is measured on.
+///
+/// # Errors
+/// If the sizes are fewer than two or the optimizer is unknown.
+pub fn mlp_train_samples_per_sec(
+    sizes: &[usize],
+    batch: usize,
+    optimizer: &str,
+    runs: usize,
+) -> Result<Stats> {
+    if sizes.len() < 2 || batch == 0 {
+        return Err(Error::Arg {
+            op: "mlp_bench",
+            msg: format!("needs ≥ 2 sizes and a batch ≥ 1, got {sizes:?}, {batch}"),
+        });
+    }
+    crate::manual_seed(7);
+    let mut layers: Vec<Layer> = Vec::new();
+    for (i, w) in sizes.windows(2).enumerate() {
+        layers.push(Linear::new(w[0], w[1], true).into_layer());
+        if i + 2 < sizes.len() {
+            layers.push(ReLU::new().into_layer());
+        }
+    }
+    let model: Layer = Rc::new(Sequential::new(layers));
+    let classes = *sizes.last().expect("two sizes");
+    let x = Tensor::randn(&[batch, sizes[0]]);
+    let y = Tensor::from_vec((0..batch).map(|i| (i % classes) as f32).collect(), &[batch])?;
+    step_rate(model, &x, &y, Loss::CrossEntropy, optimizer, batch, runs)
+}
+
+/// Forward + backward (+ SGD step) samples/s of the reference CNN of performance.md:
+/// Conv2d 1→8 3×3 on 28×28, ReLU, MaxPool 2, Flatten, Linear(1352, 10), batch `batch`.
+///
+/// # Errors
+/// If `batch` is 0.
+pub fn cnn_train_samples_per_sec(batch: usize, runs: usize) -> Result<Stats> {
+    crate::manual_seed(7);
+    let model: Layer = Rc::new(Sequential::new(vec![
+        Conv2d::new(1, 8, 3, 1, 0, true)?.into_layer(),
+        ReLU::new().into_layer(),
+        MaxPool2d::new(2, None, 0)?.into_layer(),
+        Flatten::new().into_layer(),
+        Linear::new(8 * 13 * 13, 10, true).into_layer(),
+    ]));
+    let x = Tensor::randn(&[batch, 1, 28, 28]);
+    let y = Tensor::from_vec((0..batch).map(|i| (i % 10) as f32).collect(), &[batch])?;
+    step_rate(model, &x, &y, Loss::CrossEntropy, "sgd", batch, runs)
+}
+
+fn step_rate(
+    model: Layer,
+    x: &Tensor,
+    y: &Tensor,
+    loss: Loss,
+    optimizer: &str,
+    batch: usize,
+    runs: usize,
+) -> Result<Stats> {
+    let mut opt: Box<dyn Optimizer> = match optimizer {
+        "sgd" => Box::new(Sgd::new(model.parameters(), 0.01, 0.0, 0.0)?),
+        "adam" => Box::new(Adam::new(model.parameters(), 0.001)?),
+        _ => {
+            return Err(Error::Arg {
+                op: "bench",
+                msg: format!("unknown optimizer '{optimizer}' (sgd, adam)"),
+            })
+        }
+    };
+    let ms = time_ms(3, runs, 25.0, &mut || {
+        let l = loss.compute(&call(&*model, x)?, y)?;
+        opt.zero_grad();
+        l.backward()?;
+        opt.step()
+    })?;
+    to_rate(&ms, batch as f64 * 1000.0)
+}
