@@ -33,6 +33,7 @@ pub mod gradcheck;
 pub mod loss;
 pub mod nn;
 pub mod optim;
+pub mod profiler;
 pub mod suites;
 pub mod text;
 pub mod train;

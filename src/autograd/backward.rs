@@ -33,7 +33,7 @@ impl GradSink {
 
 /// Parents-before-children order of every tensor that requires grad and leads to `root`,
 /// built with an explicit stack so a 100,000-op chain does not overflow the wasm stack.
-fn topo_order(root: &Tensor) -> Vec<Tensor> {
+pub(crate) fn topo_order(root: &Tensor) -> Vec<Tensor> {
     let mut order = Vec::new();
     let mut seen = HashSet::new();
     let mut stack = vec![(root.clone(), false)];
@@ -146,7 +146,16 @@ impl Tensor {
                     if node.0.retain_grad.get() {
                         store_grad(node, &g);
                     }
-                    dispatch(op, node, g, &mut sink)?;
+                    if crate::nn::profile::active() {
+                        let t0 = crate::clock::now_ms();
+                        dispatch(op, node, g, &mut sink)?;
+                        crate::nn::profile::add_backward(
+                            node.0.site.get(),
+                            crate::clock::now_ms() - t0,
+                        );
+                    } else {
+                        dispatch(op, node, g, &mut sink)?;
+                    }
                 }
             }
         }

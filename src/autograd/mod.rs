@@ -1,6 +1,6 @@
 //! Reverse-mode autograd: the op enum, grad mode (`no_grad`), and the backward pass.
 
-mod backward;
+pub(crate) mod backward;
 mod op;
 
 pub use backward::GradSink;

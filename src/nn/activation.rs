@@ -29,6 +29,9 @@ macro_rules! activation {
             fn forward(&self, x: &Tensor) -> Result<Tensor> {
                 Ok(x.$f())
             }
+            fn flops(&self, _input: &[usize], output: &[usize]) -> u64 {
+                output.iter().product::<usize>() as u64
+            }
             fn kind(&self) -> &'static str {
                 $kind
             }
@@ -97,6 +100,9 @@ impl Softmax {
 impl Module for Softmax {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         x.try_softmax(self.axis)
+    }
+    fn flops(&self, _input: &[usize], output: &[usize]) -> u64 {
+        output.iter().product::<usize>() as u64
     }
     fn kind(&self) -> &'static str {
         "Softmax"

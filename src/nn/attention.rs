@@ -173,6 +173,12 @@ impl Module for MultiHeadAttention {
         let (heads, _) = scaled_dot_product_attention(&q, &k, &v, mask.as_ref())?;
         call(&self.out, &self.merge_heads(&heads)?)
     }
+    fn flops(&self, input: &[usize], _output: &[usize]) -> u64 {
+        // Q·Kᵀ and weights·V: 2·B·S·S·D each (heads split D); scaling and softmax: one FLOP
+        // per score each. The four projections are counted by their Linear children.
+        let (b, s, d) = (input[0] as u64, input[1] as u64, self.dim as u64);
+        4 * b * s * s * d + 2 * b * self.heads as u64 * s * s
+    }
     fn kind(&self) -> &'static str {
         "MultiHeadAttention"
     }

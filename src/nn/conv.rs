@@ -104,6 +104,11 @@ impl Module for Conv2d {
                 msg: format!("{}: {e}", self.describe()),
             })
     }
+    fn flops(&self, _input: &[usize], output: &[usize]) -> u64 {
+        let outputs: u64 = output.iter().product::<usize>() as u64; // N·O·Hout·Wout
+        let per = (self.in_channels * self.kernel * self.kernel) as u64;
+        2 * outputs * per + if self.bias.is_some() { outputs } else { 0 }
+    }
     fn kind(&self) -> &'static str {
         "Conv2d"
     }

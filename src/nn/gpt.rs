@@ -220,6 +220,10 @@ impl Module for GPT {
         }
         call(&self.head, &call(&self.ln_f, &h)?)
     }
+    fn flops(&self, input: &[usize], _output: &[usize]) -> u64 {
+        // Adding position embeddings to token embeddings.
+        input.iter().product::<usize>() as u64 * self.cfg.dim as u64
+    }
     fn kind(&self) -> &'static str {
         "GPT"
     }

@@ -113,6 +113,13 @@ impl Module for Linear {
             None => Ok(y),
         }
     }
+    fn flops(&self, input: &[usize], _output: &[usize]) -> u64 {
+        let rows: u64 = input[..input.len().saturating_sub(1)]
+            .iter()
+            .product::<usize>() as u64;
+        let (i, o) = (self.in_features as u64, self.out_features as u64);
+        2 * rows * i * o + if self.bias.is_some() { rows * o } else { 0 }
+    }
     fn kind(&self) -> &'static str {
         "Linear"
     }

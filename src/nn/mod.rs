@@ -13,6 +13,7 @@ mod linear;
 mod module;
 mod norm;
 mod pool;
+pub(crate) mod profile;
 mod sequential;
 pub(crate) mod trace;
 mod transformer;

@@ -105,6 +105,15 @@ pub trait Module: Any {
         Vec::new()
     }
 
+    /// FLOPs of this layer's own computation (children excluded) for one call mapping
+    /// `input` to `output` shapes. Convention: a multiply-add is 2 FLOPs (matmul, conv,
+    /// attention scores and mixing); a bias add, a residual add or an elementwise function is
+    /// 1 FLOP per element; pooling is k² per output; a normalisation is 5 per element;
+    /// reshapes and lookups cost nothing.
+    fn flops(&self, _input: &[usize], _output: &[usize]) -> u64 {
+        0
+    }
+
     /// Child layers with their names, in the order forward uses them.
     fn children(&self) -> Vec<(String, &dyn Module)> {
         Vec::new()
@@ -195,12 +204,19 @@ pub trait Module: Any {
 /// Whatever the layer's forward returns.
 pub fn call<M: Module + ?Sized>(m: &M, x: &Tensor) -> Result<Tensor> {
     let site = m.site();
+    let profiling = super::profile::active();
+    if profiling {
+        super::profile::enter(site.id(), x);
+    }
     let x_in = trace::enter(site, x);
     let y = m.forward(&x_in);
     let y = match y {
         Ok(y) => y,
         Err(e) => {
             trace::abort(site);
+            if profiling {
+                super::profile::leave(site.id(), None);
+            }
             return Err(e);
         }
     };
@@ -208,5 +224,9 @@ pub fn call<M: Module + ?Sized>(m: &M, x: &Tensor) -> Result<Tensor> {
         Some(kind) => kind.apply(y, !m.own_parameters().is_empty()),
         None => y,
     };
-    Ok(trace::leave(site, m, &x_in, y))
+    let y = trace::leave(site, m, &x_in, y);
+    if profiling {
+        super::profile::leave(site.id(), Some(&y));
+    }
+    Ok(y)
 }

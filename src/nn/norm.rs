@@ -114,6 +114,10 @@ impl Module for BatchNorm2d {
             )
         }
     }
+    fn flops(&self, _input: &[usize], output: &[usize]) -> u64 {
+        // mean, variance, normalise, scale, shift: 5 per element.
+        5 * output.iter().product::<usize>() as u64
+    }
     fn kind(&self) -> &'static str {
         "BatchNorm2d"
     }

@@ -42,6 +42,10 @@ macro_rules! pool {
                 x.$op(self.kernel, self.stride, self.padding)
                     .map_err(|e| Error::Arg { op: $kind, msg: format!("{}: {e}", self.describe()) })
             }
+            fn flops(&self, _input: &[usize], output: &[usize]) -> u64 {
+                // k² reads combined per output element.
+                output.iter().product::<usize>() as u64 * (self.kernel * self.kernel) as u64
+            }
             fn kind(&self) -> &'static str {
                 $kind
             }

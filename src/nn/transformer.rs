@@ -70,6 +70,10 @@ impl Module for LayerNorm {
         }
         x.try_layer_norm(&self.gamma, &self.beta, self.eps)
     }
+    fn flops(&self, _input: &[usize], output: &[usize]) -> u64 {
+        // mean, variance, normalise, scale, shift: 5 per element.
+        5 * output.iter().product::<usize>() as u64
+    }
     fn kind(&self) -> &'static str {
         "LayerNorm"
     }
@@ -113,9 +117,6 @@ impl MLP {
             act: GELU::new(),
             fc2: Linear::new(hidden, dim, true),
         })
-    }
-    pub(crate) fn parts(&self) -> (&Linear, &Linear) {
-        (&self.fc1, &self.fc2)
     }
 }
 
@@ -190,6 +191,10 @@ impl Module for TransformerBlock {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let x = x.try_add(&call(&self.attn, &call(&self.ln1, x)?)?)?;
         x.try_add(&call(&self.mlp, &call(&self.ln2, &x)?)?)
+    }
+    fn flops(&self, input: &[usize], _output: &[usize]) -> u64 {
+        // The two residual additions.
+        2 * input.iter().product::<usize>() as u64
     }
     fn kind(&self) -> &'static str {
         "TransformerBlock"

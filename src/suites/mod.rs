@@ -13,6 +13,7 @@ mod digits;
 mod gradient_flow;
 mod memoization;
 mod nlp;
+mod profiling;
 mod report;
 mod tinygpt;
 mod training_flow;
@@ -149,6 +150,17 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 cases: 2,
             },
             tinygpt::run,
+        ),
+        (
+            SuiteInfo {
+                name: "profiling_integration",
+                category: "systems",
+                modules: vec![14],
+                description: "Profiling a training step changes no loss or gradient bit; FLOP and \
+                              parameter counts equal hand counts; memory from the real tensors.",
+                cases: 3,
+            },
+            profiling::run,
         ),
         (
             SuiteInfo {

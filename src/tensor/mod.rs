@@ -55,6 +55,8 @@ pub(crate) struct Inner {
     pub(crate) retain_grad: Cell<bool>,
     /// Fault injection on a leaf: every gradient written to it is multiplied by this factor.
     pub(crate) grad_fault: Cell<Option<f32>>,
+    /// The layer (site id) that made this tensor, while profiling (0 otherwise).
+    pub(crate) site: Cell<u64>,
 }
 
 impl Drop for Inner {
@@ -103,6 +105,11 @@ impl Tensor {
             grad: RefCell::new(None),
             retain_grad: Cell::new(false),
             grad_fault: Cell::new(None),
+            site: Cell::new(if crate::nn::profile::active() {
+                crate::nn::profile::current_site()
+            } else {
+                0
+            }),
         }))
     }
 
