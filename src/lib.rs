@@ -34,6 +34,7 @@ pub mod loss;
 pub mod nn;
 pub mod optim;
 pub mod profiler;
+pub mod quant;
 pub mod suites;
 pub mod text;
 pub mod train;

@@ -14,9 +14,11 @@
 //! agrees to about 1e-6 relative.
 
 mod gemm;
+mod int8;
 mod micro;
 
 pub use gemm::gemm_blocked;
+pub use int8::{dot_i8_scalar, gemm_i8};
 
 use std::cell::Cell;
 

@@ -73,6 +73,11 @@ impl Conv2d {
         self.bias.as_ref()
     }
 
+    /// Kernel size, stride and padding.
+    pub fn geometry(&self) -> (usize, usize, usize) {
+        (self.kernel, self.stride, self.padding)
+    }
+
     /// `(Hout, Wout)` for an input of `h × w`.
     pub fn output_size(&self, h: usize, w: usize) -> (usize, usize) {
         let f = |d: usize| (d + 2 * self.padding).saturating_sub(self.kernel) / self.stride + 1;

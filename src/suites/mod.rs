@@ -14,6 +14,7 @@ mod gradient_flow;
 mod memoization;
 mod nlp;
 mod profiling;
+mod quantization;
 mod report;
 mod tinygpt;
 mod training_flow;
@@ -161,6 +162,17 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 cases: 3,
             },
             profiling::run,
+        ),
+        (
+            SuiteInfo {
+                name: "quantization_integration",
+                category: "systems",
+                modules: vec![15],
+                description: "int8 round trips within half a step; exact int8 GEMM; calibration \
+                              is used; a quantized digits CNN within 1 point and ≥ 3.5× smaller.",
+                cases: 4,
+            },
+            quantization::run,
         ),
         (
             SuiteInfo {
