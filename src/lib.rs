@@ -28,6 +28,7 @@ pub use error::{Error, Result};
 pub use rng::manual_seed;
 pub use tensor::Tensor;
 pub mod clock;
+pub mod compress;
 pub mod data;
 pub mod gradcheck;
 pub mod loss;

@@ -7,6 +7,7 @@
 
 mod acceleration;
 mod cnn;
+mod compression;
 mod ctx;
 mod dataloader;
 mod digits;
@@ -173,6 +174,18 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 cases: 4,
             },
             quantization::run,
+        ),
+        (
+            SuiteInfo {
+                name: "compression_integration",
+                category: "systems",
+                modules: vec![16],
+                description: "50%-pruned digits model keeps training with pruned weights exactly \
+                              zero, within 2 points; structured and low-rank shrink layers; a \
+                              distilled student under half the size learns from its teacher.",
+                cases: 5,
+            },
+            compression::run,
         ),
         (
             SuiteInfo {
