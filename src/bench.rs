@@ -227,3 +227,59 @@ fn step_rate(
     })?;
     to_rate(&ms, batch as f64 * 1000.0)
 }
+
+/// One model's measured figures.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelEntry {
+    pub name: String,
+    /// Weights and biases stored (int8 ones included).
+    pub params: usize,
+    /// Bytes the model stores (int8 layers count their real bytes).
+    pub bytes: usize,
+    /// Milliseconds per batch-1 inference.
+    pub latency_ms: Stats,
+    /// Measured on the given labelled data; `None` when no labels were given (never invented).
+    pub accuracy: Option<f32>,
+}
+
+/// Measures latency (batch-1 inference, warm-up then `runs` rounds), storage and — only when
+/// labels are given — accuracy of each model.
+///
+/// # Errors
+/// If a model cannot run on the data.
+pub fn compare_models(models: &[(&str, &dyn crate::nn::Module)], x: &Tensor, y: Option<&Tensor>, runs: usize) -> Result<Vec<ModelEntry>> {
+    let one = x.try_narrow(0, 0, 1)?;
+    models
+        .iter()
+        .map(|(name, m)| {
+            m.eval();
+            let latency = time_ms(3, runs, 10.0, &mut || crate::no_grad(|| call(*m, &one)).map(|_| ()));
+            let accuracy = match y {
+                Some(y) => {
+                    let out = crate::no_grad(|| call(*m, x))?;
+                    Some(Loss::CrossEntropy.correct(&out, y)? as f32 / y.numel() as f32)
+                }
+                None => None,
+            };
+            m.train();
+            Ok(ModelEntry { name: name.to_string(), params: m.stored_parameters(), bytes: m.storage_bytes(), latency_ms: latency?, accuracy })
+        })
+        .collect()
+}
+
+/// Indices of the Pareto-optimal points among `(cost, value)`: no other point has lower-or-
+/// equal cost and higher-or-equal value with one strictly better.
+///
+/// # Example
+/// ```
+/// let front = tinytorch::bench::pareto_front(&[(1.0, 0.9), (2.0, 0.95), (3.0, 0.93), (0.5, 0.5)]);
+/// assert_eq!(front, vec![0, 1, 3]);
+/// ```
+pub fn pareto_front(points: &[(f64, f64)]) -> Vec<usize> {
+    (0..points.len())
+        .filter(|&i| {
+            let (c, v) = points[i];
+            !points.iter().enumerate().any(|(j, &(cj, vj))| j != i && cj <= c && vj >= v && (cj < c || vj > v))
+        })
+        .collect()
+}

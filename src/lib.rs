@@ -16,6 +16,7 @@
 
 pub mod autograd;
 pub mod bench;
+pub mod capstone;
 pub mod error;
 pub mod kernels;
 pub mod language;

@@ -15,7 +15,14 @@ fn layers_of(suite: &str) -> Vec<usize> {
         "digits_mlp" => vec![1, 3],
         // attention, its q projection, a norm, an MLP and its inner Linear, the head.
         "nlp_pipeline_flow" => vec![4, 5, 3, 10, 13, 27],
-        "tinygpt" => vec![4, 21],
+        "tinygpt" => vec![4],
+        "profiling_integration" => vec![0, 2, 4],
+        "quantization_integration" => vec![0, 7],
+        "compression_integration" => vec![1, 3],
+        "memoization_integration" => vec![3, 4, 10],
+        "acceleration_integration" => vec![0, 1, 2],
+        "benchmarking_integration" => vec![0, 2],
+        "capstone" => vec![1, 3],
         _ => vec![0, 1, 2, 3],
     }
 }
@@ -23,7 +30,8 @@ fn layers_of(suite: &str) -> Vec<usize> {
 /// Suites cheap enough to sweep 100 seeds in a test; the digits scenarios (seconds per run)
 /// are swept by `cargo run --release --example seed_sweep`.
 fn fast(suite: &str) -> bool {
-    !suite.starts_with("digits") && suite != "tinygpt"
+    !suite.starts_with("digits")
+        && !matches!(suite, "tinygpt" | "quantization_integration" | "compression_integration" | "capstone" | "memoization_integration" | "nlp_pipeline_flow")
 }
 
 #[test]

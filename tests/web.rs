@@ -85,6 +85,32 @@ fn suite_tinygpt_passes_in_browser() {
 }
 
 #[wasm_bindgen_test]
+fn systems_suites_pass_in_browser() {
+    for name in [
+        "profiling_integration",
+        "quantization_integration",
+        "compression_integration",
+        "memoization_integration",
+        "acceleration_integration",
+        "benchmarking_integration",
+        "capstone",
+    ] {
+        let r = run_suite(name, &SuiteOptions { seed: 0, fault: None }).unwrap();
+        assert!(r.passed, "{}", r.summary());
+    }
+}
+
+#[wasm_bindgen_test]
+fn systems_suites_name_planted_faults_in_browser() {
+    for (name, layer) in [("profiling_integration", 2), ("acceleration_integration", 1), ("memoization_integration", 4), ("benchmarking_integration", 0)] {
+        for kind in FaultKind::ALL {
+            let r = run_suite(name, &SuiteOptions { seed: 0, fault: Some(FaultSpec { layer, kind }) }).unwrap();
+            assert!(!r.passed && r.blamed_layers() == vec![layer], "{name} {kind:?}@{layer}:\n{}", r.summary());
+        }
+    }
+}
+
+#[wasm_bindgen_test]
 fn planted_faults_in_attention_norm_and_mlp_layers_are_named_in_browser() {
     for kind in FaultKind::ALL {
         for layer in [3, 4, 6, 10, 12, 26] {

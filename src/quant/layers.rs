@@ -116,6 +116,12 @@ impl Module for QuantizedLinear {
         *out.last_mut().expect("rank ≥ 1") = self.w.out;
         Tensor::from_vec(y, &out)
     }
+    fn storage_bytes(&self) -> usize {
+        self.bytes()
+    }
+    fn stored_parameters(&self) -> usize {
+        self.w.rows.len() + self.bias.as_ref().map(|b| b.len()).unwrap_or(0)
+    }
     fn kind(&self) -> &'static str {
         "QuantizedLinear"
     }
@@ -226,6 +232,12 @@ impl Module for QuantizedConv2d {
             }
         }
         Tensor::from_vec(out, &[g.n, o, g.oh, g.ow])
+    }
+    fn storage_bytes(&self) -> usize {
+        self.bytes()
+    }
+    fn stored_parameters(&self) -> usize {
+        self.w.rows.len() + self.bias.as_ref().map(|b| b.len()).unwrap_or(0)
     }
     fn kind(&self) -> &'static str {
         "QuantizedConv2d"

@@ -6,6 +6,8 @@
 //! can be shown to fail and to name the broken layer.
 
 mod acceleration;
+mod benchmarking;
+mod capstone;
 mod cnn;
 mod compression;
 mod ctx;
@@ -208,6 +210,28 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 cases: 3,
             },
             acceleration::run,
+        ),
+        (
+            SuiteInfo {
+                name: "benchmarking_integration",
+                category: "systems",
+                modules: vec![19],
+                description: "Statistics and timing are right; model comparisons measure accuracy \
+                              (never invent it); the Pareto front keeps the non-dominated models.",
+                cases: 4,
+            },
+            benchmarking::run,
+        ),
+        (
+            SuiteInfo {
+                name: "capstone",
+                category: "systems",
+                modules: vec![20],
+                description: "Distil, prune and quantize a digits model; the measured submission \
+                              validates against its schema, and bad reports are rejected.",
+                cases: 3,
+            },
+            capstone::run,
         ),
     ]
 }
