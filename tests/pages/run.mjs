@@ -1,8 +1,10 @@
 // TinyTorch Lab page tests (Node 20): serve the repository root on 127.0.0.1, drive Debian's
 // chromium with playwright-core, and check the course site as a student uses it: the home
 // page (capabilities, Run all suites, statuses), module pages (checks, loss curves, Break a
-// layer), the JS API in a page (gradients, faults, suites, bad inputs, memory), no request
-// off the machine, no console error. Screenshots go to .test-artifacts/. Exit 1 on failure.
+// layer), the tokenizer playground and the attention heat map, the two milestones (training
+// in the worker, charts, accuracy, confusion matrix, streamed generation), the JS API in a
+// page (gradients, faults, suites, bad inputs, memory), no request off the machine, no
+// console error. Screenshots go to .test-artifacts/. Exit 1 on failure.
 //   node tests/pages/run.mjs
 
 import { mkdir } from 'node:fs/promises';
@@ -11,6 +13,7 @@ import { ROOT, chromium, CHROMIUM_ARGS, startServer, guard, safeHost, Checks } f
 import { apiChecks } from './api-checks.mjs';
 import { homeFlow, moduleFlow, examplesFlow } from './flows.mjs';
 import { buildsFlow } from './builds.mjs';
+import { tokenizerFlow, heatmapFlow, digitsFlow, tinygptFlow } from './milestones.mjs';
 
 const ARTIFACTS = path.join(ROOT, '.test-artifacts');
 const VIEWPORTS = {
@@ -19,6 +22,7 @@ const VIEWPORTS = {
 };
 const checks = new Checks();
 const started = Date.now();
+const figures = {};
 
 function shooter(kind) {
   return async (page, name, focus = null) => {
@@ -72,6 +76,24 @@ async function main() {
     checks.section('(b) every module page: live examples and honest "not built yet"');
     await examplesFlow(page, server.base, modules, checks);
 
+    checks.section('(g) module tools and milestones: playground, heat map, digits CNN, TinyGPT');
+    await tokenizerFlow(page, server.base, checks, { shots: shooter('1280') });
+    await heatmapFlow(page, server.base, checks, { shots: shooter('1280') });
+    const digits = await digitsFlow(page, server.base, checks, { shots: shooter('1280') });
+    const gpt = await tinygptFlow(page, server.base, checks, { shots: shooter('1280') });
+    figures.digits = digits;
+    figures.gpt = gpt;
+    const homeMilestones = await page.goto(`${server.base}/index.html`).then(() => page.$$eval('#milestones .milestone-card a', (as) => as.map((a) => a.getAttribute('href'))));
+    const fromModules = [];
+    for (const f of ['09-spatial.html', '13-transformers.html']) {
+      await page.goto(`${server.base}/www/${f}`);
+      await page.waitForSelector('main .module-hero h1');
+      fromModules.push(await page.$eval('.milestone-callout a.btn', (a) => a.getAttribute('href')).catch(() => null));
+    }
+    checks.ok('milestones are linked from the home page and from pages 09 and 13',
+      homeMilestones.join() === 'www/milestone-digits.html,www/milestone-tinygpt.html' && fromModules.join() === 'milestone-digits.html,milestone-tinygpt.html',
+      `home: ${homeMilestones.join(', ')}; modules: ${fromModules.join(', ')}`);
+
     checks.section('(f) both builds, each forced: SIMD128 and SIMD128 + relaxed SIMD');
     await buildsFlow(browser, server.base, checks, (ctx, label) => { const gb = guard(ctx, label); guards.push(gb); return gb; }, VIEWPORTS.laptop);
 
@@ -93,6 +115,19 @@ async function main() {
     });
     const overflow2 = await ppage.evaluate(() => document.documentElement.scrollWidth - 390);
     checks.ok('phone: module page has no horizontal overflow', overflow2 <= 0, `${overflow2} px`);
+    for (const f of ['10-tokenization.html', '12-attention.html']) {
+      await ppage.goto(`${server.base}/www/${f}`);
+      await ppage.waitForSelector('.tool[data-state="done"]', { timeout: 30_000 });
+      await shooter('390')(ppage, f.replace('.html', ''), '.tool');
+      const o = await ppage.evaluate(() => document.documentElement.scrollWidth - 390);
+      checks.ok(`phone: ${f} (with its tool) has no horizontal overflow`, o <= 0, `${o} px`);
+    }
+    await digitsFlow(ppage, server.base, checks, { shots: shooter('390'), label: 'phone digits' });
+    const o3 = await ppage.evaluate(() => document.documentElement.scrollWidth - 390);
+    checks.ok('phone: the digits milestone has no horizontal overflow', o3 <= 0, `${o3} px`);
+    await tinygptFlow(ppage, server.base, checks, { shots: shooter('390'), label: 'phone tinygpt' });
+    const o4 = await ppage.evaluate(() => document.documentElement.scrollWidth - 390);
+    checks.ok('phone: the TinyGPT milestone has no horizontal overflow', o4 <= 0, `${o4} px`);
 
     checks.section('(d) network and console');
     const requests = guards.flatMap((x) => x.requests);
@@ -105,7 +140,7 @@ async function main() {
     const problems = guards.flatMap((x) => x.problems);
     checks.ok('no console error, uncaught exception or failed request', problems.length === 0, problems.slice(0, 5).join(' | '));
 
-    printFigures(api);
+    printFigures(api, figures);
   } catch (err) {
     checks.ok(`the test run itself: ${err.message.split('\n')[0]}`, false, err.stack?.split('\n').slice(1, 4).join(' '));
   } finally {
@@ -116,9 +151,14 @@ async function main() {
   return checks.summary();
 }
 
-function printFigures(api) {
+function printFigures(api, { digits, gpt } = {}) {
   const { memory, faults } = api;
   console.log('\nFigures');
+  if (digits) console.log(`  digits CNN (milestone page, worker): held-out accuracy ${(100 * digits.accuracy).toFixed(2)} % of ${digits.testSize}, trained in ${(digits.ms / 1000).toFixed(2)} s, ${digits.mistakes} misclassified`);
+  if (gpt) {
+    const tasks = Object.entries(gpt.tasks).map(([k, v]) => `${k} ${v.correct}/${v.total} (${(100 * v.accuracy).toFixed(1)} %)`).join(', ');
+    console.log(`  TinyGPT (milestone page, worker): ${tasks}; trained in ${(gpt.ms / 1000).toFixed(2)} s at ${Math.round(gpt.tokensPerSec)} tokens/s; "rev:abcd=" → ${JSON.stringify(gpt.generated)}`);
+  }
   console.log(`  wasm memory: ${memory.before} B before, ${memory.after} B after 10,000 JS-driven steps `
     + `(growth ${memory.after - memory.before} B, ${Math.round(memory.ms)} ms, loss ${memory.first.toFixed(4)} → ${memory.last.toFixed(4)})`);
   const byKind = {};

@@ -12,8 +12,8 @@
 const DASHES = [[], [6, 4], [2, 3], [10, 3, 2, 3], [1, 2]];
 
 export class LineChart {
-  constructor(container, { xLabel = 'x', yLabel = 'y', title = '', height = 220, logY = 'auto', x0 = 0 } = {}) {
-    this.opts = { xLabel, yLabel, title, height, logY, x0 };
+  constructor(container, { xLabel = 'x', yLabel = 'y', title = '', height = 220, logY = 'auto', x0 = 0, xStep = 1, yMin = null, yMax = null, yFormat = null, legend = 'top' } = {}) {
+    this.opts = { xLabel, yLabel, title, height, logY, x0, xStep, yMin, yMax, yFormat, legend };
     this.series = [];
     this.canvas = document.createElement('canvas');
     this.canvas.className = 'chart';
@@ -64,6 +64,8 @@ export class LineChart {
       const pad = (hi - lo) * 0.05 || Math.abs(hi) * 0.1 || 1;
       lo -= pad; hi += pad;
       if (Math.min(...finite) >= 0) lo = Math.max(lo, 0);
+      if (opts.yMin !== null) lo = Math.min(opts.yMin, Math.min(...finite));
+      if (opts.yMax !== null) hi = Math.max(opts.yMax, Math.max(...finite));
     }
     const [ylo, yhi] = [tf(lo), tf(hi)];
 
@@ -78,12 +80,12 @@ export class LineChart {
       const y = sy(v);
       if (y < box.top - 1 || y > box.bottom + 1) continue;
       line(ctx, box.left, y, box.right, y);
-      ctx.fillText(tickText(v), box.left - 6, y);
+      ctx.fillText(opts.yFormat ? opts.yFormat(v) : tickText(v), box.left - 6, y);
     }
     ctx.textAlign = 'center'; ctx.textBaseline = 'top';
-    for (const i of xTicks(n)) {
+    for (const i of xTicks(n, opts.x0, opts.xStep)) {
       line(ctx, sx(i), box.bottom, sx(i), box.bottom + 4);
-      ctx.fillText(String(i + opts.x0), sx(i), box.bottom + 6);
+      ctx.fillText(String(+((i + opts.x0) * opts.xStep).toPrecision(6)), sx(i), box.bottom + 6);
     }
     ctx.strokeStyle = ink;
     line(ctx, box.left, box.top, box.left, box.bottom);
@@ -108,11 +110,13 @@ export class LineChart {
     });
     ctx.setLineDash([]); ctx.textAlign = 'left'; ctx.textBaseline = 'middle';
     if (this.series.length > 1 || this.series[0]?.name) {
-      let y = box.top + 8;
+      const legendH = this.series.length * 16 + 2;
+      const top = opts.legend === 'bottom' ? box.bottom - legendH - 4 : box.top;
+      let y = top + 8;
       const w = Math.max(...this.series.map((s) => ctx.measureText(s.name).width)) + 34;
       ctx.fillStyle = color('--surface', '#fff');
       ctx.globalAlpha = 0.88;
-      ctx.fillRect(box.right - w - 6, box.top, w + 4, this.series.length * 16 + 2);
+      ctx.fillRect(box.right - w - 6, top, w + 4, legendH);
       ctx.globalAlpha = 1;
       this.series.forEach((s, k) => {
         ctx.strokeStyle = color(`--chart-${(k % 5) + 1}`, '#0072b2'); ctx.lineWidth = 2;
@@ -164,12 +168,17 @@ function niceStep(raw) {
   return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
 }
 
-function xTicks(n) {
+/** Indices whose x labels ((i + x0)·xStep) are round numbers, about five of them. */
+function xTicks(n, x0 = 0, xStep = 1) {
   if (n <= 1) return [0];
-  const step = Math.max(1, Math.round(niceStep((n - 1) / 5)));
+  const first = x0 * xStep, last = (n - 1 + x0) * xStep;
+  const step = Math.max(xStep, Math.round(niceStep((last - first) / 5) / xStep) * xStep);
   const out = [];
-  for (let i = 0; i < n; i += step) out.push(i);
-  return out;
+  for (let v = Math.ceil(first / step - 1e-9) * step; v <= last + step * 1e-9; v += step) {
+    const i = v / xStep - x0;
+    if (i >= -1e-9 && Math.abs(i - Math.round(i)) < 1e-6) out.push(Math.round(i));
+  }
+  return out.length ? out : [0];
 }
 
 function tickText(v) {

@@ -15,6 +15,7 @@ export function siteHeader({ current = null, base = '', checks = false } = {}) {
       h('a', { class: 'brand', href: `${base}index.html` }, h('span', { class: 'brand-logo', html: LOGO }), h('span', {}, 'TinyTorch ', h('span', { class: 'brand-lab' }, 'Lab'))),
       h('nav', { class: 'site-nav', 'aria-label': 'Main' },
         link('index.html#modules', 'Modules', current === 'home'),
+        link('index.html#milestones', 'Milestones', current === 'milestone'),
         link('index.html#suites', 'Run all suites'),
         checks ? h('a', { href: '#checks' }, 'Checks') : null)));
 }

@@ -3,7 +3,7 @@
 // results, and "Reset progress".
 
 import { h, setChildren, badge, pad2, fmtBytes, announce } from './dom.js';
-import { MODULES, TIERS } from './modules.js';
+import { MODULES, TIERS, MILESTONES } from './modules.js';
 import { checksWorker } from './jobs.js';
 import { listSuites, progressView, runSuites } from './suites-run.js';
 import { moduleStatus, resetProgress } from './progress.js';
@@ -73,6 +73,21 @@ async function renderModules() {
     ? `${counts.pass} of ${counts.built} built modules pass${counts.fail ? `, ${counts.fail} failing` : ''}.`
     : `${counts.built} of ${MODULES.length} modules are built. Run their checks to record your progress.`;
 }
+
+// ---- milestones -------------------------------------------------------------------------------
+
+function renderMilestones() {
+  setChildren($('milestone-list'), h('ol', { class: 'milestone-cards' }, MILESTONES.map((ms) =>
+    h('li', { class: 'milestone-card', dataset: { milestone: ms.slug } },
+      h('a', { href: `www/${ms.file}` },
+        h('span', { class: 'milestone-year' }, String(ms.year)),
+        h('span', { class: 'milestone-text' },
+          h('span', { class: 'milestone-num' }, `Milestone ${pad2(ms.number)} · modules ${pad2(ms.modules[0])}–${pad2(ms.modules[1])}`),
+          h('span', { class: 'milestone-title' }, ms.title),
+          h('span', { class: 'milestone-short' }, ms.short),
+          h('span', { class: 'milestone-target' }, `Target: ${ms.target}`)))))));
+}
+renderMilestones();
 
 // ---- run all suites --------------------------------------------------------------------------
 

@@ -85,5 +85,12 @@ export class WorkerClient {
   }
 }
 
-/** The worker that runs checks and suites on this page (one wasm instance per page). */
+/** The worker that runs checks and suites on this page. */
 export const checksWorker = new WorkerClient();
+
+/**
+ * The worker behind a page's interactive tools (tokenizer playground, attention heat map,
+ * milestone training and generation), so they never wait behind a running suite. It holds
+ * state between requests (a trained model), which Stop or a time limit discards.
+ */
+export const toolsWorker = new WorkerClient();

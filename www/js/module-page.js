@@ -1,14 +1,22 @@
 // TinyTorch Lab: renders a module page (www/NN-slug.html) from its entry in js/modules.js:
-// header, objective, the exercise, the live example and the Checks panel for built modules,
-// an honest "not built yet" notice with the plan for the others, and links to its neighbours.
+// header, objective, the exercise, an interactive tool where the module has one (the
+// tokenizer playground on 10, the attention heat map on 12), the live example and the Checks
+// panel for built modules, a link to the milestone the module unlocks, an honest "not built
+// yet" notice with the plan for the others, and links to its neighbours.
 
 import { h, setChildren, badge, pad2 } from './dom.js';
-import { MODULES, moduleByNumber } from './modules.js';
+import { MODULES, moduleByNumber, milestoneFrom } from './modules.js';
 import { mountExample } from './example.js';
 import { mountChecks } from './checks.js';
 import { listSuites } from './suites-run.js';
 import { moduleStatus } from './progress.js';
 import { siteHeader, siteFooter } from './chrome.js';
+
+// Interactive tools by module: [section id, title, module file exporting mount(root)].
+const TOOLS = {
+  10: ['playground', 'Tokenizer playground', './tokenizer-playground.js'],
+  12: ['heatmap', 'Attention heat map', './attention-map.js'],
+};
 
 const number = Number(document.body.dataset.module);
 const mod = moduleByNumber(number);
@@ -27,6 +35,18 @@ function exerciseSection() {
     h('h3', {}, 'What the checks verify'), h('p', {}, mod.checks));
 }
 
+function milestoneCallout() {
+  const ms = milestoneFrom(mod.number);
+  if (!ms || !mod.built) return null;
+  return h('aside', { class: 'milestone-callout', 'aria-labelledby': 'milestone-callout-title' },
+    h('span', { class: 'milestone-year', 'aria-hidden': 'true' }, String(ms.year)),
+    h('div', {},
+      h('p', { class: 'eyebrow' }, `Milestone ${pad2(ms.number)} unlocked`),
+      h('h2', { id: 'milestone-callout-title' }, h('a', { href: ms.file }, ms.title)),
+      h('p', {}, ms.short, ' Target: ', ms.target, '.')),
+    h('a', { class: 'btn btn-primary', href: ms.file }, 'Open the milestone →'));
+}
+
 function pager() {
   const prev = MODULES.find((m) => m.number === number - 1);
   const next = MODULES.find((m) => m.number === number + 1);
@@ -36,6 +56,7 @@ function pager() {
 }
 
 function render() {
+  const tool = mod.built ? TOOLS[mod.number] : null;
   document.title = `${pad2(mod.number)} ${mod.title} · TinyTorch Lab`;
   const statusSlot = h('span', { class: 'module-status', id: 'module-status' }, badge(mod.built ? 'not-run' : 'not-built'));
   const main = h('main', { id: 'main', tabindex: -1 },
@@ -49,15 +70,24 @@ function render() {
     mod.built ? null : h('div', { class: 'notice notice-unbuilt', role: 'note' },
       h('strong', {}, 'Not built yet. '),
       'This module\'s exercise, live example and checks are still being written, so there is nothing to run here yet. '
-      + 'Below is what it will cover; the foundation modules ',
-      h('a', { href: '01-tensor.html' }, '01–08'), ' are ready now.'),
+      + 'Below is what it will cover; modules ',
+      h('a', { href: '01-tensor.html' }, '01–13'), ' are ready now.'),
     exerciseSection(),
+    tool ? h('section', { class: 'panel tool', id: tool[0], 'aria-labelledby': `${tool[0]}-title` },
+      h('h2', { id: `${tool[0]}-title` }, tool[1]), h('p', { class: 'muted' }, 'Loading…')) : null,
     mod.built && mod.example ? h('section', { class: 'panel example', id: 'example', 'aria-labelledby': 'example-title' }) : null,
     mod.built ? h('section', { class: 'panel checks', id: 'checks', 'aria-labelledby': 'checks-title' }) : null,
+    milestoneCallout(),
     pager());
   setChildren(app, siteHeader({ current: mod.number, base: '../', checks: mod.built }), main, siteFooter());
 
   if (!mod.built) return;
+  if (tool) {
+    const root = document.getElementById(tool[0]);
+    import(tool[2]).then((m) => m.mount(root)).catch((err) => {
+      setChildren(root, h('h2', { id: `${tool[0]}-title` }, tool[1]), h('p', { class: 'error-box', role: 'alert' }, `This tool could not start: ${err.message}`));
+    });
+  }
   if (mod.example) mountExample(document.getElementById('example'), mod);
   mountChecks(document.getElementById('checks'), mod.number);
   const refresh = async () => {

@@ -1,16 +1,21 @@
-// TinyTorch Lab: the module Web Worker that runs long jobs (suites, live examples) off the
-// page's thread, so the page never freezes. Started by js/jobs.js.
+// TinyTorch Lab: the module Web Worker that runs long jobs off the page's thread, so the page
+// never freezes: suites, live examples, the digits milestone (trainDigits, digitsSamples) and,
+// from js/worker-language.js, the tokenizer playground, the attention heat map and TinyGPT
+// (corpusInfo, trainGpt, generate). Started by js/jobs.js.
 //
 // Protocol (one request in, any number of progress messages, then exactly one result or error):
 //   page → worker   { id, task, args }
 //   worker → page   { id, type: 'progress', ...fields }      (zero or more)
 //                   { id, type: 'result', value }
 //                   { id, type: 'error', message, stack }
-// The worker processes one request at a time, in order. To add a task (e.g.
-// 'trainDigitsCnn'), add an entry to `tasks`: `async (args, progress) => value`, where
-// `progress(fields)` posts a progress message and `value` must be structured-cloneable.
+// The worker processes one request at a time, in order. To add a task, add an entry to
+// `tasks`: `async (args, progress, state) => value`, where `progress(fields)` posts a progress
+// message, `value` must be structured-cloneable, and `state` is a Map that outlives the request
+// (a trained model, a cached tokenizer): what one request puts there, a later one can use. The
+// state lives as long as the worker; a page that terminates it (Stop, a time limit) loses it.
 
 import * as tt from './tinytorch.js';
+import { languageTasks } from './worker-language.js';
 
 /** Runs every suite in `names` (or those touching `module`, or all), streaming each case. */
 async function runSuites({ names = null, module = null, seed = 0, fault = null } = {}, progress) {
@@ -59,19 +64,45 @@ async function runExample({ code }, progress) {
   return { ms: performance.now() - started, memoryBefore: before, memoryAfter: tt.memoryBytes() };
 }
 
+/** Trains the digits milestone model (`tt.trainDigits`), one progress message per epoch. */
+async function trainDigits({ model = 'cnn', seed = 0, epochs } = {}, progress) {
+  const options = { model, seed, onEpoch: (e) => progress({ kind: 'epoch', ...e, epoch: e.epoch + 1 }) };
+  if (epochs !== undefined) options.epochs = epochs;
+  return tt.trainDigits(options);
+}
+
+/** One held-out image of each digit (pixels in [0, 1]) and the split sizes, to show the data. */
+async function digitsSamples({ seed = 0 } = {}) {
+  return tt.tidy(() => {
+    const d = tt.digitsDataset({ seed });
+    const images = d.testImages.toArray(), labels = d.testLabels.toArray();
+    const samples = [];
+    for (let digit = 0; digit < 10; digit++) {
+      const i = labels.indexOf(digit);
+      if (i >= 0) samples.push({ label: digit, pixels: Array.from(images.subarray(i * 64, i * 64 + 64)) });
+    }
+    return { samples, trainSize: d.trainLabels.shape[0], testSize: labels.length };
+  });
+}
+
 const tasks = {
   capabilities: async () => ({ ...(await tt.ready()), ...tt.capabilities() }),
   listSuites: async () => tt.listSuites(),
   runSuites,
   runExample,
+  trainDigits,
+  digitsSamples,
+  ...languageTasks,
 };
+
+const state = new Map();
 
 async function handle({ id, task, args } = {}) {
   const progress = (fields) => self.postMessage({ ...fields, id, type: 'progress' });
   try {
     if (!Object.hasOwn(tasks, task)) throw new Error(`worker: unknown task '${task}' (known: ${Object.keys(tasks).join(', ')})`);
     await tt.ready();
-    const value = await tasks[task](args ?? {}, progress);
+    const value = await tasks[task](args ?? {}, progress, state);
     self.postMessage({ id, type: 'result', value });
   } catch (err) {
     const message = err instanceof Error ? `${err.name === 'Error' ? '' : `${err.name}: `}${err.message}` : String(err);
