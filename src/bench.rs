@@ -247,13 +247,20 @@ pub struct ModelEntry {
 ///
 /// # Errors
 /// If a model cannot run on the data.
-pub fn compare_models(models: &[(&str, &dyn crate::nn::Module)], x: &Tensor, y: Option<&Tensor>, runs: usize) -> Result<Vec<ModelEntry>> {
+pub fn compare_models(
+    models: &[(&str, &dyn crate::nn::Module)],
+    x: &Tensor,
+    y: Option<&Tensor>,
+    runs: usize,
+) -> Result<Vec<ModelEntry>> {
     let one = x.try_narrow(0, 0, 1)?;
     models
         .iter()
         .map(|(name, m)| {
             m.eval();
-            let latency = time_ms(3, runs, 10.0, &mut || crate::no_grad(|| call(*m, &one)).map(|_| ()));
+            let latency = time_ms(3, runs, 10.0, &mut || {
+                crate::no_grad(|| call(*m, &one)).map(|_| ())
+            });
             let accuracy = match y {
                 Some(y) => {
                     let out = crate::no_grad(|| call(*m, x))?;
@@ -262,7 +269,13 @@ pub fn compare_models(models: &[(&str, &dyn crate::nn::Module)], x: &Tensor, y: 
                 None => None,
             };
             m.train();
-            Ok(ModelEntry { name: name.to_string(), params: m.stored_parameters(), bytes: m.storage_bytes(), latency_ms: latency?, accuracy })
+            Ok(ModelEntry {
+                name: name.to_string(),
+                params: m.stored_parameters(),
+                bytes: m.storage_bytes(),
+                latency_ms: latency?,
+                accuracy,
+            })
         })
         .collect()
 }
@@ -279,7 +292,10 @@ pub fn pareto_front(points: &[(f64, f64)]) -> Vec<usize> {
     (0..points.len())
         .filter(|&i| {
             let (c, v) = points[i];
-            !points.iter().enumerate().any(|(j, &(cj, vj))| j != i && cj <= c && vj >= v && (cj < c || vj > v))
+            !points
+                .iter()
+                .enumerate()
+                .any(|(j, &(cj, vj))| j != i && cj <= c && vj >= v && (cj < c || vj > v))
         })
         .collect()
 }

@@ -23,6 +23,9 @@ fn layers_of(suite: &str) -> Vec<usize> {
         "acceleration_integration" => vec![0, 1, 2],
         "benchmarking_integration" => vec![0, 2],
         "capstone" => vec![1, 3],
+        // The first layers, and the last layer of the five-layer chain (a detach there cuts
+        // everything before it).
+        "gradient_flow" => vec![0, 1, 2, 3, 9],
         _ => vec![0, 1, 2, 3],
     }
 }
@@ -31,7 +34,15 @@ fn layers_of(suite: &str) -> Vec<usize> {
 /// are swept by `cargo run --release --example seed_sweep`.
 fn fast(suite: &str) -> bool {
     !suite.starts_with("digits")
-        && !matches!(suite, "tinygpt" | "quantization_integration" | "compression_integration" | "capstone" | "memoization_integration" | "nlp_pipeline_flow")
+        && !matches!(
+            suite,
+            "tinygpt"
+                | "quantization_integration"
+                | "compression_integration"
+                | "capstone"
+                | "memoization_integration"
+                | "nlp_pipeline_flow"
+        )
 }
 
 #[test]

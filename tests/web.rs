@@ -95,17 +95,40 @@ fn systems_suites_pass_in_browser() {
         "benchmarking_integration",
         "capstone",
     ] {
-        let r = run_suite(name, &SuiteOptions { seed: 0, fault: None }).unwrap();
+        let r = run_suite(
+            name,
+            &SuiteOptions {
+                seed: 0,
+                fault: None,
+            },
+        )
+        .unwrap();
         assert!(r.passed, "{}", r.summary());
     }
 }
 
 #[wasm_bindgen_test]
 fn systems_suites_name_planted_faults_in_browser() {
-    for (name, layer) in [("profiling_integration", 2), ("acceleration_integration", 1), ("memoization_integration", 4), ("benchmarking_integration", 0)] {
+    for (name, layer) in [
+        ("profiling_integration", 2),
+        ("acceleration_integration", 1),
+        ("memoization_integration", 4),
+        ("benchmarking_integration", 0),
+    ] {
         for kind in FaultKind::ALL {
-            let r = run_suite(name, &SuiteOptions { seed: 0, fault: Some(FaultSpec { layer, kind }) }).unwrap();
-            assert!(!r.passed && r.blamed_layers() == vec![layer], "{name} {kind:?}@{layer}:\n{}", r.summary());
+            let r = run_suite(
+                name,
+                &SuiteOptions {
+                    seed: 0,
+                    fault: Some(FaultSpec { layer, kind }),
+                },
+            )
+            .unwrap();
+            assert!(
+                !r.passed && r.blamed_layers() == vec![layer],
+                "{name} {kind:?}@{layer}:\n{}",
+                r.summary()
+            );
         }
     }
 }

@@ -88,8 +88,10 @@ pub fn run_capstone(
     progress("quantizing to int8 (calibrated on 128 training images)");
     let (quantized, _) = quantize_model(&student_net, &data.train_images.try_narrow(0, 0, 128)?)?;
     progress("measuring accuracy, size and latency");
-    let models: [(&str, &dyn Module); 2] =
-        [("mlp_64_128_10_fp32", &*baseline), ("mlp_64_32_10_distilled_pruned_int8", &quantized)];
+    let models: [(&str, &dyn Module); 2] = [
+        ("mlp_64_128_10_fp32", &*baseline),
+        ("mlp_64_32_10_distilled_pruned_int8", &quantized),
+    ];
     let rows = compare_models(&models, &data.test_images, Some(&data.test_labels), 15)?;
     let (b, o) = (&rows[0], &rows[1]);
     let mut opt_entry = entry(o);
@@ -134,14 +136,20 @@ pub fn validate(v: &Value) -> Vec<String> {
     }
     let f = |p: &str| v.pointer(p).and_then(Value::as_f64).unwrap_or(f64::NAN);
     let close = |a: f64, b: f64| (a - b).abs() <= 1e-6 * a.abs().max(b.abs()).max(1e-12);
-    if !close(f("/improvements/compression_ratio"), f("/baseline/bytes") / f("/optimized/bytes")) {
+    if !close(
+        f("/improvements/compression_ratio"),
+        f("/baseline/bytes") / f("/optimized/bytes"),
+    ) {
         out.push("improvements.compression_ratio is not baseline.bytes / optimized.bytes".into());
     }
     let speed = f("/baseline/latency_ms/median") / f("/optimized/latency_ms/median");
     if !close(f("/improvements/speedup"), speed) {
         out.push("improvements.speedup is not the ratio of the median latencies".into());
     }
-    if !close(f("/improvements/accuracy_delta"), f("/optimized/accuracy") - f("/baseline/accuracy")) {
+    if !close(
+        f("/improvements/accuracy_delta"),
+        f("/optimized/accuracy") - f("/baseline/accuracy"),
+    ) {
         out.push("improvements.accuracy_delta is not optimized − baseline accuracy".into());
     }
     out

@@ -97,7 +97,10 @@ pub fn check(schema: &Value, v: &Value, path: &str, out: &mut Vec<String>) {
     }
     if let Some(options) = schema.get("enum").and_then(Value::as_array) {
         if !options.contains(v) {
-            out.push(format!("{path}: {v} is not one of {}", Value::Array(options.clone())));
+            out.push(format!(
+                "{path}: {v} is not one of {}",
+                Value::Array(options.clone())
+            ));
         }
     }
     if let (Some(min), Some(x)) = (schema.get("minimum").and_then(Value::as_f64), v.as_f64()) {
@@ -111,7 +114,11 @@ pub fn check(schema: &Value, v: &Value, path: &str, out: &mut Vec<String>) {
         }
     }
     if let Some(obj) = v.as_object() {
-        let required = schema.get("required").and_then(Value::as_array).into_iter().flatten();
+        let required = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
         for r in required.filter_map(Value::as_str) {
             if !obj.contains_key(r) {
                 out.push(format!("{path}: missing \"{r}\""));

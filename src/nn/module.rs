@@ -191,15 +191,29 @@ pub trait Module: Any {
     /// Bytes this layer and its descendants store (parameters as float32 unless a layer
     /// stores something else, as quantized layers do).
     fn storage_bytes(&self) -> usize {
-        self.own_parameters().iter().map(|(_, t)| t.numel() * 4).sum::<usize>()
-            + self.children().iter().map(|(_, c)| c.storage_bytes()).sum::<usize>()
+        self.own_parameters()
+            .iter()
+            .map(|(_, t)| t.numel() * 4)
+            .sum::<usize>()
+            + self
+                .children()
+                .iter()
+                .map(|(_, c)| c.storage_bytes())
+                .sum::<usize>()
     }
 
     /// Weights and biases this layer and its descendants store, whatever their precision
     /// (an int8 layer's weights count too, though they are no longer float tensors).
     fn stored_parameters(&self) -> usize {
-        self.own_parameters().iter().map(|(_, t)| t.numel()).sum::<usize>()
-            + self.children().iter().map(|(_, c)| c.stored_parameters()).sum::<usize>()
+        self.own_parameters()
+            .iter()
+            .map(|(_, t)| t.numel())
+            .sum::<usize>()
+            + self
+                .children()
+                .iter()
+                .map(|(_, c)| c.stored_parameters())
+                .sum::<usize>()
     }
 
     /// Total number of parameter values.

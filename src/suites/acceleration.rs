@@ -3,7 +3,7 @@
 //! too), the fused bias+GELU equals the unfused chain, and the model-level results do not
 //! depend on the kernel.
 
-use super::ctx::{check, Ctx};
+use super::ctx::{check, grad_vec, Ctx};
 use crate::error::Result;
 use crate::kernels::{gemm_naive, gemm_with, kernels, set_kernels, KernelKind, MatRef};
 use crate::loss::{mse_loss, Loss};
@@ -50,7 +50,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
         let b = Tensor::randn(&[17]).requires_grad_(true);
         let w = Tensor::randn(&[33, 17]);
         x.try_bias_gelu(&b)?.try_mul(&w)?.sum().backward()?;
-        let (gx, gb) = (x.grad().expect("x.grad").to_vec(), b.grad().expect("b.grad").to_vec());
+        let (gx, gb) = (grad_vec(&x, "x")?, grad_vec(&b, "b")?);
         let fused = x.try_bias_gelu(&b)?.to_vec();
         x.zero_grad();
         b.zero_grad();
@@ -58,7 +58,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
         plain_t.try_mul(&w)?.sum().backward()?;
         let plain = plain_t.to_vec();
         let diff = |p: &[f32], q: &[f32]| p.iter().zip(q).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
-        let (dv, dx, db) = (diff(&fused, &plain), diff(&gx, &x.grad().expect("grad").to_vec()), diff(&gb, &b.grad().expect("grad").to_vec()));
+        let (dv, dx, db) = (diff(&fused, &plain), diff(&gx, &grad_vec(&x, "x")?), diff(&gb, &grad_vec(&b, "b")?));
         c.metrics.insert("max_value_difference".into(), dv as f64);
         check!(dv < 1e-6 && dx < 1e-5 && db < 1e-4, "fused vs unfused differ: values {dv:e}, dx {dx:e}, db {db:e}");
         Ok(())

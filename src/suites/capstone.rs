@@ -10,13 +10,20 @@ use crate::tensor::Tensor;
 use crate::vision::{digits_model, DigitsModel};
 
 pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
-    ctx.case("layers_check", "The baseline architecture passes the per-layer gradient check.", |ctx, c| {
-        ctx.reseed(1);
-        let m = digits_model(DigitsModel::Mlp)?;
-        ctx.prepare(&m);
-        let (x, y) = (Tensor::rand(&[8, 1, 8, 8]), Tensor::from_vec((0..8).map(|i| i as f32).collect(), &[8])?);
-        ctx.check_layers(c, &m, &x, &y, Loss::CrossEntropy)
-    });
+    ctx.case(
+        "layers_check",
+        "The baseline architecture passes the per-layer gradient check.",
+        |ctx, c| {
+            ctx.reseed(1);
+            let m = digits_model(DigitsModel::Mlp)?;
+            ctx.prepare(&m);
+            let (x, y) = (
+                Tensor::rand(&[8, 1, 8, 8]),
+                Tensor::from_vec((0..8).map(|i| i as f32).collect(), &[8])?,
+            );
+            ctx.check_layers(c, &m, &x, &y, Loss::CrossEntropy)
+        },
+    );
 
     ctx.case("optimised_submission", "Distil the 64-128-10 digits MLP into 64-32-10, prune 50%, quantize to int8: the submission validates, the optimised model is ≥ 10× smaller and within 3 points of the baseline's held-out accuracy, and every figure is measured.", |ctx, c| {
         let report = run_capstone(ctx.seed, Some("ci"), if cfg!(target_arch = "wasm32") { "simd" } else { "native" }, &mut |_| {})?;

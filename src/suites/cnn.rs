@@ -3,7 +3,7 @@
 //! max-pool routes gradient only to maxima; BatchNorm's train/eval behaviour; shapes, parameter
 //! counts; and training lowers the loss.
 
-use super::ctx::{check, Ctx};
+use super::ctx::{check, grad_vec, Ctx};
 use super::gradient_flow::require_grads;
 use crate::error::Result;
 use crate::loss::Loss;
@@ -78,12 +78,12 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
         let y = x.try_max_pool2d(2, 2, 0)?;
         check!(y.to_vec() == vec![5., 6., 8., 9.], "pooled {:?}", y.to_vec());
         y.sum().backward()?;
-        let g = x.grad().expect("grad").to_vec();
+        let g = grad_vec(&x, "x")?;
         let want: Vec<f32> = [0., 0., 0., 0., 1., 0., 1., 0., 0., 1., 0., 0., 0., 0., 1., 0.].to_vec();
         check!(g == want, "max-pool gradient {g:?}, expected ones only at the maxima");
         let tie = Tensor::from_vec(vec![7., 7., 7., 7.], &[1, 1, 2, 2])?.requires_grad_(true);
         tie.try_max_pool2d(2, 2, 0)?.sum().backward()?;
-        check!(tie.grad().expect("grad").to_vec() == vec![1., 0., 0., 0.], "a tie must send the gradient to the first maximum");
+        check!(grad_vec(&tie, "tie")? == vec![1., 0., 0., 0.], "a tie must send the gradient to the first maximum");
         let neg = Tensor::from_vec(vec![-1., -2., 5., 6., -3., -4., -1., 2., 1., 2., 3., -5., -1., 0., 1., 2.], &[1, 1, 4, 4])?;
         let pooled = neg.try_max_pool2d(2, 2, 0)?.to_vec();
         check!(pooled == vec![-1., 6., 2., 3.], "negatives pooled to {pooled:?}");
@@ -95,7 +95,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
         let y = x.try_avg_pool2d(2, 2, 0)?;
         check!(y.to_vec() == vec![4., 5., 5., 4.], "averaged {:?}", y.to_vec());
         y.sum().backward()?;
-        check!(x.grad().expect("grad").to_vec() == vec![0.25; 16], "avg-pool gradient is not 1/4 everywhere");
+        check!(grad_vec(&x, "x")? == vec![0.25; 16], "avg-pool gradient is not 1/4 everywhere");
         Ok(())
     });
 

@@ -3,7 +3,7 @@
 //! pruning really shrinks layers; low-rank factorisation obeys Eckart–Young; a distilled
 //! student under half the teacher's size learns from the teacher.
 
-use super::ctx::{check, Ctx};
+use super::ctx::{check, grad_vec, Ctx};
 use crate::compress::{
     distillation_loss, low_rank_linear, magnitude_prune, prune_neurons, sparsity, svd,
     MaskedOptimizer,
@@ -167,7 +167,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
         let y = Tensor::from_vec(vec![1., 7., 3., 0.], &[4])?;
         distillation_loss(&s, &t, &y, 3.0, 0.7)?.backward()?;
         let num = numeric_gradient(|z| distillation_loss(z, &t, &y, 3.0, 0.7), &s, 1e-2)?;
-        let err = s.grad().expect("grad").to_vec().iter().zip(&num).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+        let err = grad_vec(&s, "s")?.iter().zip(&num).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
         check!(err < 1e-3, "distillation gradient differs from the numerical one by {err:e}");
         let mut opt = Adam::new(student.parameters(), 0.005)?;
         for _ in 0..20 {

@@ -19,6 +19,14 @@ impl From<Error> for CaseFail {
     }
 }
 
+/// A tensor's gradient as a vector, or a case failure saying it is missing (a planted fault
+/// can legitimately remove it; a suite must report that, never panic).
+pub fn grad_vec(t: &crate::tensor::Tensor, what: &str) -> Result<Vec<f32>, CaseFail> {
+    t.grad()
+        .map(|g| g.to_vec())
+        .ok_or_else(|| CaseFail(format!("{what} has no gradient: the chain is broken")))
+}
+
 /// What a case body returns.
 pub type CaseResult = std::result::Result<(), CaseFail>;
 

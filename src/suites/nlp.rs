@@ -3,7 +3,7 @@
 //! accumulating embedding gradients; attention weights as probabilities; masking and causal
 //! attention checked by hand; and a per-layer gradient check through a two-block GPT.
 
-use super::ctx::{check, Ctx};
+use super::ctx::{check, grad_vec, Ctx};
 use super::gradient_flow::require_grads;
 use crate::error::Result;
 use crate::loss::{cross_entropy, Loss};
@@ -69,7 +69,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
         let emb = Embedding::new(8, 4)?;
         ctx.prepare(&emb);
         call(&emb, &Tensor::from_vec(vec![5., 2., 5., 3.], &[4])?)?.sum().backward()?;
-        let g = emb.weight().grad().expect("embedding grad").to_vec();
+        let g = grad_vec(emb.weight(), "the embedding table")?;
         for row in 0..8 {
             let want = match row { 5 => 2.0, 2 | 3 => 1.0, _ => 0.0 };
             check!(g[row * 4..row * 4 + 4].iter().all(|&v| v == want), "row {row} has gradient {:?}, expected {want}", &g[row * 4..row * 4 + 4]);
