@@ -126,7 +126,7 @@ pub fn profile_step(
     x: &Tensor,
     y: &Tensor,
     loss: Loss,
-    optimizer: Option<&mut dyn Optimizer>,
+    optimizer: Option<&mut (dyn Optimizer + 'static)>,
 ) -> Result<ProfileReport> {
     let (result, sites) = profile::profiling(|| -> Result<(f32, usize, f64, f64)> {
         let t0 = crate::clock::now_ms();

@@ -44,6 +44,9 @@ impl JsLinear {
             bias.unwrap_or(true),
         ))))
     }
+    pub(crate) fn linear(&self) -> &nn::Linear {
+        self.lin()
+    }
     fn lin(&self) -> &nn::Linear {
         self.layer
             .as_any()
@@ -173,6 +176,22 @@ impl JsSequential {
     /// Number of layers.
     #[wasm_bindgen(getter)]
     pub fn length(&self) -> usize {
+        self.layer.children().len()
+    }
+}
+
+impl JsSequential {
+    /// Wraps a Sequential built in Rust (quantized or pruned models).
+    pub(crate) fn from_layer(layer: Layer) -> JsSequential {
+        JsSequential::wrap(layer)
+    }
+}
+
+#[wasm_bindgen(js_class = "Sequential")]
+impl JsSequential {
+    /// The layer list's length (same as `length`).
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> usize {
         self.layer.children().len()
     }
 }

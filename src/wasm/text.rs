@@ -257,6 +257,15 @@ fn gpt_options(op: &str, o: &JsValue) -> Result<GenerateOptions, JsError> {
     })
 }
 
+impl JsGPT {
+    pub(crate) fn model(&self) -> &nn::GPT {
+        self.layer
+            .as_any()
+            .downcast_ref::<nn::GPT>()
+            .expect("JsGPT wraps a GPT")
+    }
+}
+
 #[wasm_bindgen(js_class = "GPT")]
 impl JsGPT {
     /// `new GPT({ vocab, dim, layers, heads, maxLen, mlpRatio = 4 })`.

@@ -56,6 +56,16 @@ pub struct JsOptimizer {
     inner: Box<dyn Optimizer>,
 }
 
+impl JsOptimizer {
+    /// Replaces the inner optimizer by a wrapper around it (pruning masks use this).
+    pub(crate) fn wrap(&mut self, f: impl FnOnce(Box<dyn Optimizer>) -> Box<dyn Optimizer>) {
+        // An optimizer over no parameters holds the slot for the instant of the swap.
+        let empty = Sgd::new(Vec::new(), 0.0, 0.0, 0.0).expect("an empty SGD is valid");
+        let old = std::mem::replace(&mut self.inner, Box::new(empty));
+        self.inner = f(old);
+    }
+}
+
 #[wasm_bindgen(js_class = Optimizer)]
 impl JsOptimizer {
     /// Updates every parameter that has a gradient.
