@@ -19,6 +19,11 @@ export async function homeFlow(page, base, checks, { shots, expectSuites, module
   const builtSet = new Set(modules.filter((m) => m.built).map((m) => m.number));
   checks.ok('home: unbuilt modules show "not built"', cards.filter((c) => !builtSet.has(c.n)).every((c) => c.s === 'not-built'),
     `built: ${[...builtSet].join(', ')}`);
+  checks.ok('home: every module card is built (none says "not built")', builtSet.size === 20 && cards.every((c) => c.s !== 'not-built'),
+    `${builtSet.size} of 20 built`);
+  const caps = await page.evaluate(() => ({ build: document.getElementById('cap-build')?.textContent.trim(), kernel: document.getElementById('cap-kernels')?.textContent.trim() }));
+  checks.ok('home: the runtime panel shows the build loaded and the matmul kernel', /^SIMD128( \+ relaxed)?$/.test(caps.build) && /^(naive|scalar|simd|relaxed)$/.test(caps.kernel),
+    `build ${caps.build}, kernel ${caps.kernel}`);
   const tiers = await page.$$eval('.tier h3', (els) => els.map((e) => e.textContent.trim()));
   checks.ok('home: four tiers', tiers.length === 4, tiers.join(' | '));
 

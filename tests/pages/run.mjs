@@ -3,8 +3,9 @@
 // page (capabilities, Run all suites, statuses), module pages (checks, loss curves, Break a
 // layer), the tokenizer playground and the attention heat map, the two milestones (training
 // in the worker, charts, accuracy, confusion matrix, streamed generation), the JS API in a
-// page (gradients, faults, suites, bad inputs, memory), no request off the machine, no
-// console error. Screenshots go to .test-artifacts/. Exit 1 on failure.
+// page (gradients, faults, suites, bad inputs, memory), the tools of modules 14–20 (cost
+// table, int8, pruning, KV-cache timing, kernel speedups, Pareto view, capstone report), no
+// request off the machine, no console error. Screenshots go to .test-artifacts/. Exit 1 on failure.
 //   node tests/pages/run.mjs
 
 import { mkdir } from 'node:fs/promises';
@@ -13,6 +14,7 @@ import { ROOT, chromium, CHROMIUM_ARGS, startServer, guard, safeHost, Checks } f
 import { apiChecks } from './api-checks.mjs';
 import { homeFlow, moduleFlow, examplesFlow } from './flows.mjs';
 import { buildsFlow } from './builds.mjs';
+import { profilerFlow, quantizeFlow, pruneFlow, kvFlow, kernelsFlow, paretoFlow, capstoneFlow } from './systems.mjs';
 import { tokenizerFlow, heatmapFlow, digitsFlow, tinygptFlow } from './milestones.mjs';
 
 const ARTIFACTS = path.join(ROOT, '.test-artifacts');
@@ -94,6 +96,15 @@ async function main() {
       homeMilestones.join() === 'www/milestone-digits.html,www/milestone-tinygpt.html' && fromModules.join() === 'milestone-digits.html,milestone-tinygpt.html',
       `home: ${homeMilestones.join(', ')}; modules: ${fromModules.join(', ')}`);
 
+    checks.section('(h) modules 14–20: cost table, int8, pruning, KV cache, kernels, Pareto view, capstone');
+    figures.profile = await profilerFlow(page, server.base, checks, { shots: shooter('1280') });
+    figures.quant = await quantizeFlow(page, server.base, checks);
+    figures.prune = await pruneFlow(page, server.base, checks);
+    figures.kv = await kvFlow(page, server.base, checks, { shots: shooter('1280') });
+    figures.kernels = await kernelsFlow(page, server.base, checks, { shots: shooter('1280') });
+    figures.pareto = await paretoFlow(page, server.base, checks);
+    figures.capstone = await capstoneFlow(page, server.base, checks, { shots: shooter('1280') });
+
     checks.section('(f) both builds, each forced: SIMD128 and SIMD128 + relaxed SIMD');
     await buildsFlow(browser, server.base, checks, (ctx, label) => { const gb = guard(ctx, label); guards.push(gb); return gb; }, VIEWPORTS.laptop);
 
@@ -118,6 +129,14 @@ async function main() {
     for (const f of ['10-tokenization.html', '12-attention.html']) {
       await ppage.goto(`${server.base}/www/${f}`);
       await ppage.waitForSelector('.tool[data-state="done"]', { timeout: 30_000 });
+      await shooter('390')(ppage, f.replace('.html', ''), '.tool');
+      const o = await ppage.evaluate(() => document.documentElement.scrollWidth - 390);
+      checks.ok(`phone: ${f} (with its tool) has no horizontal overflow`, o <= 0, `${o} px`);
+    }
+    for (const [f, sel, click] of [['14-profiling.html', '#profiler'], ['17-memoization.html', '#kv'], ['18-acceleration.html', '#gelu-box'], ['20-capstone.html', '#capstone', '#cap-run']]) {
+      await ppage.goto(`${server.base}/www/${f}`);
+      if (click) { await ppage.waitForSelector(click); await ppage.click(click); }
+      await ppage.waitForSelector(`${sel}[data-state="done"]`, { timeout: 90_000 });
       await shooter('390')(ppage, f.replace('.html', ''), '.tool');
       const o = await ppage.evaluate(() => document.documentElement.scrollWidth - 390);
       checks.ok(`phone: ${f} (with its tool) has no horizontal overflow`, o <= 0, `${o} px`);
@@ -151,9 +170,25 @@ async function main() {
   return checks.summary();
 }
 
-function printFigures(api, { digits, gpt } = {}) {
+function printFigures(api, { digits, gpt, profile, quant, prune, kv, kernels, pareto, capstone } = {}) {
   const { memory, faults } = api;
   console.log('\nFigures');
+  if (profile) {
+    for (const [name, p] of Object.entries(profile)) console.log(`  profiler ${name}: totals ${p.totals.filter(Boolean).join(' · ')} | ${p.stats.join(' | ')}`);
+  }
+  if (quant) console.log(`  int8: ${quant.status}`);
+  if (prune) console.log(`  pruning: ${prune.at50} | ${prune.at90}`);
+  if (kv) console.log(`  KV cache speedup: ${kv.map((r) => `${r.tokens} tokens ${r.speedup.toFixed(2)}×`).join(', ')}`);
+  if (kernels) {
+    for (const r of kernels.table) console.log(`  matmul ${r.kernel.padEnd(8)} GFLOP/s: ${r.cells.map((c) => `n=${c.n} ${c.gflops.toFixed(1)}`).join(', ')}`);
+    console.log(`  training MLP 64-128-64-10: ${kernels.train.map((t) => `${t.kernel} ${Math.round(t.rate)} samples/s`).join(', ')}`);
+    console.log(`  bias+GELU 256×512: fused ${kernels.gelu.fused.toFixed(3)} ms, unfused ${kernels.gelu.unfused.toFixed(3)} ms (${(kernels.gelu.unfused / kernels.gelu.fused).toFixed(2)}×)`);
+  }
+  if (pareto) console.log(`  models: ${pareto.map((r) => `${r.name} ${r.bytes} B ${(100 * r.accuracy).toFixed(2)} %${r.front ? ' (front)' : ''}`).join('; ')}`);
+  if (capstone) {
+    const { baseline: b, optimized: o, improvements: i } = capstone;
+    console.log(`  capstone: baseline ${b.bytes} B ${(100 * b.accuracy).toFixed(2)} % ${(1000 * b.latency_ms.median).toFixed(2)} µs; optimised ${o.bytes} B ${(100 * o.accuracy).toFixed(2)} % ${(1000 * o.latency_ms.median).toFixed(2)} µs; speedup ${i.speedup.toFixed(2)}×, ratio ${i.compression_ratio.toFixed(2)}×, Δacc ${(100 * i.accuracy_delta).toFixed(2)} pt`);
+  }
   if (digits) console.log(`  digits CNN (milestone page, worker): held-out accuracy ${(100 * digits.accuracy).toFixed(2)} % of ${digits.testSize}, trained in ${(digits.ms / 1000).toFixed(2)} s, ${digits.mistakes} misclassified`);
   if (gpt) {
     const tasks = Object.entries(gpt.tasks).map(([k, v]) => `${k} ${v.correct}/${v.total} (${(100 * v.accuracy).toFixed(1)} %)`).join(', ');

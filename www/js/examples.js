@@ -293,4 +293,150 @@ const block = new Sequential([new LayerNorm(8), new Linear(8, 16), new GELU(), n
 print(gradcheck(block, Tensor.randn([3, 8]), Tensor.randn([3, 8]), {}).summary);
 const out = gpt.generate(tok.encode('rev:abcd='), { maxNewTokens: 8, temperature: 0 });
 print('untrained greedy continuation of "rev:abcd=":', JSON.stringify(tok.decode(out)), '(training it is milestone 05)');`,
+
+  14: `// Profile one training step: FLOPs by hand vs the profiler, measured times, memory.
+manualSeed(0);
+const data = digitsDataset({ seed: 0 });
+const x = data.trainImages.narrow(0, 0, 64), y = data.trainLabels.narrow(0, 0, 64);
+const model = new Sequential([new Conv2d(1, 8, 3, 1, 1), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(128, 10)]);
+profileStep(model, x, y, { loss: 'cross_entropy', optimizer: 'adam', lr: 0.001 });  // warm-up: the first step pays for allocations
+const p = profileStep(model, x, y, { loss: 'cross_entropy', optimizer: 'adam', lr: 0.001 });
+print('layer'.padEnd(30), 'output'.padEnd(16), 'params'.padStart(7), 'FLOPs'.padStart(10), 'fwd ms'.padStart(7), 'bwd ms'.padStart(7));
+for (const l of p.layers) {
+  print(\`\${l.index} \${l.describe}\`.padEnd(30), JSON.stringify(l.output_shape).padEnd(16), String(l.params).padStart(7),
+    String(l.flops).padStart(10), l.forward_ms.toFixed(1).padStart(7), l.backward_ms.toFixed(1).padStart(7));
+}
+// The convention, by hand: conv = 2·N·C_out·H_out·W_out·C_in·k² + N·C_out·H_out·W_out (padding counted).
+const conv = 2 * 64 * 8 * 8 * 8 * 1 * 9 + 64 * 8 * 8 * 8, lin = 2 * 64 * 128 * 10 + 64 * 10;
+print('by hand: conv', conv, '= profiler', p.layers[0].flops, '· linear', lin, '= profiler', p.layers[4].flops);
+print('total', p.total_params, 'parameters,', p.total_flops, 'FLOPs; step forward', p.forward_ms.toFixed(1), 'ms, backward', p.backward_ms.toFixed(1), 'ms (measured)');
+print('bytes: weights', p.param_bytes, '· grads', p.grad_bytes, '· Adam state', p.optimizer_bytes, '= 2·weights + 4 · graph activations', p.activation_bytes);
+print('countFlops agrees:', countFlops(model, x).every((l, i) => l.flops === p.layers[i].flops));`,
+
+  15: `// int8 by hand and through the API: scale, zero point, round trip within half a step.
+manualSeed(0);
+const w = Tensor.randn([4, 6]).mul(0.5);
+const q = quantizeTensor(w, {});
+const { scale, zero_point } = q.params[0];
+print('per tensor: scale', scale.toFixed(5), ' zero point', zero_point, ' bytes', q.bytes, '(24 values + 8) instead of', 24 * 4);
+print('int8 values:', Array.from(q.values).join(' '));
+const data = w.toArray(), back = q.dequantized.toArray();
+const mine = data.map((v) => Math.max(-128, Math.min(127, Math.round(v / scale) + zero_point)));
+print('by hand, q = clip(round(w/scale) + zp):', mine.every((m, i) => m === q.values[i]) ? 'same values' : 'different!');
+print('max |w − ŵ| =', q.maxError.toExponential(3), ' half a step =', (scale / 2).toExponential(3), q.maxError <= scale / 2 + 1e-7 ? '✓' : '✗');
+const pc = quantizeTensor(w, { perChannel: true, axis: 1 });
+print('per channel (6 columns):', pc.params.length, 'scales; max error', pc.maxError.toExponential(3), ' bytes', pc.bytes);
+// A trained digits MLP, quantized with calibration on 128 images: bytes and measured accuracy.
+const d = digitsDataset({ seed: 0 });
+const mlp = new Sequential([new Flatten(), new Linear(64, 64), new ReLU(), new Linear(64, 10)]);
+fit(mlp, d.trainImages, d.trainLabels, { epochs: 15, lr: 0.005, optimizer: 'adam', loss: 'cross_entropy' });
+const { model, report } = quantizeModel(mlp, d.trainImages.narrow(0, 0, 128));
+print('float', report.float_bytes, 'B → int8', report.quant_bytes, 'B:', report.ratio.toFixed(2) + '× smaller');
+for (const r of compareModels([{ name: 'fp32', model: mlp }, { name: 'int8', model }], d.testImages, d.testLabels, { runs: 5 })) {
+  print(r.name.padEnd(5), 'accuracy', (100 * r.accuracy).toFixed(2) + ' %', ' bytes', r.bytes, ' latency', (1000 * r.latency_ms.median).toFixed(1), 'µs');
+}`,
+
+  16: `// Prune a trained MLP: accuracy against sparsity, then fine-tune with the mask attached.
+manualSeed(0);
+const d = digitsDataset({ seed: 0 });
+const model = new Sequential([new Flatten(), new Linear(64, 128), new ReLU(), new Linear(128, 10)]);
+fit(model, d.trainImages, d.trainLabels, { epochs: 15, lr: 0.005, optimizer: 'adam', loss: 'cross_entropy' });
+const acc = (m) => compareModels([{ name: 'm', model: m }], d.testImages, d.testLabels, { runs: 1 })[0].accuracy;
+print('dense:', (100 * acc(model)).toFixed(2) + ' %');
+const copy = pruneNeurons(model, 1, 128);           // keeping every neuron = an independent copy
+for (const s of [0.5, 0.8, 0.9, 0.95]) {             // global magnitude masks are nested
+  magnitudePrune(copy, s, { global: true });
+  print('sparsity', (100 * sparsity(copy)).toFixed(1) + ' %', ' accuracy', (100 * acc(copy)).toFixed(2) + ' %');
+}
+const masks = magnitudePrune(model, 0.9, { global: true });
+const opt = Adam(model, { lr: 0.002 });
+opt.attachMasks(masks);                               // every step re-zeroes the pruned weights
+const n = d.trainLabels.shape[0];
+for (let epoch = 0; epoch < 3; epoch++) {
+  for (let b = 0; b < n; b += 32) {
+    tidy(() => {
+      const size = Math.min(32, n - b);
+      const loss = crossEntropyLoss(model.forward(d.trainImages.narrow(0, b, size)), d.trainLabels.narrow(0, b, size));
+      opt.zeroGrad(); loss.backward(); opt.step();
+    });
+  }
+}
+print('90 % pruned + 3 epochs with the mask:', (100 * acc(model)).toFixed(2) + ' %, sparsity still', (100 * sparsity(model)).toFixed(1) + ' %');
+const small = pruneNeurons(model, 1, 32);
+print('structured: keep 32 neurons →', small.numParameters(), 'parameters (was', model.numParameters() + ')');
+const t = tensor([[2, 1, 0]]), s = tensor([[0, 0, 0]]);
+print('distillationLoss(uniform student, teacher, T = 2, α = 1):', distillationLoss(s, t, tensor([0]), 2, 1).item().toFixed(4));`,
+
+  17: `// The KV cache: same tokens, less work. Time generation with and without it.
+manualSeed(0);
+const gpt = new GPT({ vocab: 40, dim: 48, layers: 2, heads: 4, maxLen: 160 });
+print(gpt.toString(), '·', gpt.numParameters(), 'parameters (random weights: timing does not need training)');
+// Best of 3 runs per length: browser clocks tick in 0.1 ms and the first run warms the caches.
+const runs = [0, 1, 2].map(() => kvCacheTiming(gpt, { lengths: [16, 32, 64, 128] }));
+const rows = runs[0].map((r, i) => {
+  const uncachedMs = Math.min(...runs.map((x) => x[i].uncachedMs)), cachedMs = Math.min(...runs.map((x) => x[i].cachedMs));
+  return { tokens: r.tokens, uncachedMs, cachedMs, speedup: uncachedMs / cachedMs, same: runs.every((x) => x[i].same) };
+});
+for (const r of rows) {
+  print(String(r.tokens).padStart(4), 'tokens: uncached', r.uncachedMs.toFixed(1).padStart(6), 'ms  cached', r.cachedMs.toFixed(1).padStart(5), 'ms  speedup',
+    r.speedup.toFixed(1) + '×', r.same ? ' outputs identical' : ' OUTPUTS DIFFER');
+}
+plot('uncached ms', rows.map((r) => r.uncachedMs), { xLabel: 'length (16, 32, 64, 128)', yLabel: 'ms' });
+plot('cached ms', rows.map((r) => r.cachedMs));
+// Why: uncached step t re-runs t tokens, so n tokens cost about n²/2 token passes; cached, n.
+for (const n of [16, 128]) print('n =', n, ': uncached ≈', n * (n + 1) / 2, 'token passes, cached', n);`,
+
+  18: `// Kernels: the same multiply, four implementations; results equal, speed not.
+const kernels = availableKernels();
+print('this build can run:', kernels.join(', '), ' (active:', getKernels() + ')');
+manualSeed(0);
+const a = Tensor.randn([96, 80]), b = Tensor.randn([80, 72]);
+const ref = (setKernels('naive'), a.matmul(b).toArray());
+for (const k of kernels) {
+  setKernels(k);
+  const c = a.matmul(b).toArray();
+  let err = 0;
+  for (let i = 0; i < c.length; i++) err = Math.max(err, Math.abs(c[i] - ref[i]) / (Math.abs(ref[i]) + 1e-6));
+  const s = benchMatmulStats(128, 3);
+  print(k.padEnd(8), 'n = 128:', s.median.toFixed(1).padStart(6), 'GFLOP/s   max rel. difference from naive', err.toExponential(1));
+}
+setKernels(kernels.at(-1));
+const fused = benchBiasGelu({ rows: 256, cols: 256, fused: true, runs: 5 });
+const unfused = benchBiasGelu({ rows: 256, cols: 256, fused: false, runs: 5 });
+print('bias + GELU on 256 × 256: fused', fused.median.toFixed(3), 'ms, unfused', unfused.median.toFixed(3), 'ms →', (unfused.median / fused.median).toFixed(2) + '×');
+print('(the acceleration suite checks that fused and unfused agree within 1e-6, gradients included)');
+setKernels(kernels.at(-1));
+print('active kernel again:', getKernels());`,
+
+  19: `// Fair comparisons: repeated timings with a median and a 95 % CI, accuracy measured.
+manualSeed(0);
+const d = digitsDataset({ seed: 0 });
+const make = (hidden) => new Sequential([new Flatten(), new Linear(64, hidden), new ReLU(), new Linear(hidden, 10)]);
+const big = make(128), small = make(16);
+for (const m of [big, small]) fit(m, d.trainImages, d.trainLabels, { epochs: 15, lr: 0.005, optimizer: 'adam', loss: 'cross_entropy' });
+const int8 = quantizeModel(big, d.trainImages.narrow(0, 0, 128)).model;
+const rows = compareModels([{ name: 'MLP 128 fp32', model: big }, { name: 'MLP 128 int8', model: int8 }, { name: 'MLP 16 fp32', model: small }],
+  d.testImages, d.testLabels, { runs: 10 });
+for (const r of rows) {
+  const l = r.latency_ms;
+  print(r.name.padEnd(13), 'bytes', String(r.bytes).padStart(6), ' accuracy', (100 * r.accuracy).toFixed(2) + ' %',
+    ' latency', (1000 * l.median).toFixed(1), 'µs (95 % CI', (1000 * l.ci95[0]).toFixed(1) + '–' + (1000 * l.ci95[1]).toFixed(1) + ')');
+}
+const front = paretoFront(rows.map((r) => [r.bytes, r.accuracy]));
+print('Pareto front by (bytes, accuracy):', Array.from(front, (i) => rows[i].name).join(', '));
+const blind = compareModels([{ name: 'no labels', model: big }], d.testImages, null, { runs: 3 })[0];
+print('without labels the accuracy is', blind.accuracy, '(never invented)');`,
+
+  20: `// The capstone end to end, then the validator at work.
+const stages = [];
+const report = runCapstone({ seed: 0, student: 'example', onStage: (s) => stages.push(s) });
+print('stages:', stages.join(' → '));
+const { baseline: b, optimized: o, improvements: i } = report;
+print('baseline ', b.model.padEnd(36), b.bytes, 'B', (100 * b.accuracy).toFixed(2) + ' %', (1000 * b.latency_ms.median).toFixed(1), 'µs');
+print('optimised', o.model.padEnd(36), o.bytes, 'B', (100 * o.accuracy).toFixed(2) + ' %', (1000 * o.latency_ms.median).toFixed(1), 'µs');
+print('speedup', i.speedup.toFixed(2) + '×  compression', i.compression_ratio.toFixed(1) + '×  accuracy change', (100 * i.accuracy_delta).toFixed(2), 'points');
+print('validateSubmission:', validateSubmission(report).length ? validateSubmission(report) : 'valid');
+const tampered = { ...report, improvements: { ...i, speedup: i.speedup * 2 } };
+print('claim twice the speedup →', validateSubmission(tampered));
+print('schema requires:', capstoneSchema().required.join(', '));`,
 };

@@ -1,6 +1,8 @@
 // TinyTorch Lab: renders a module page (www/NN-slug.html) from its entry in js/modules.js:
 // header, objective, the exercise, an interactive tool where the module has one (the
-// tokenizer playground on 10, the attention heat map on 12), the live example and the Checks
+// tokenizer playground on 10, the attention heat map on 12, and on 14–20 the profiler's cost
+// table, quantization, pruning, KV-cache timing, kernel speedups, the Pareto view and the
+// capstone, each running its heavy work in the tools worker), the live example and the Checks
 // panel for built modules, a link to the milestone the module unlocks, an honest "not built
 // yet" notice with the plan for the others, and links to its neighbours.
 
@@ -16,6 +18,13 @@ import { siteHeader, siteFooter } from './chrome.js';
 const TOOLS = {
   10: ['playground', 'Tokenizer playground', './tokenizer-playground.js'],
   12: ['heatmap', 'Attention heat map', './attention-map.js'],
+  14: ['profiler', 'Per-layer cost table', './tool-profiler.js'],
+  15: ['quantize', 'Quantize a trained digits model', './tool-quantize.js'],
+  16: ['prune', 'Prune a trained digits model', './tool-prune.js'],
+  17: ['kv', 'Cached vs uncached generation, measured here', './tool-kvcache.js'],
+  18: ['kernels', 'Kernel speedups, measured in this browser', './tool-kernels.js'],
+  19: ['pareto', 'Compare models, find the Pareto front', './tool-pareto.js'],
+  20: ['capstone', 'Run the capstone', './tool-capstone.js'],
 };
 
 const number = Number(document.body.dataset.module);
@@ -70,8 +79,8 @@ function render() {
     mod.built ? null : h('div', { class: 'notice notice-unbuilt', role: 'note' },
       h('strong', {}, 'Not built yet. '),
       'This module\'s exercise, live example and checks are still being written, so there is nothing to run here yet. '
-      + 'Below is what it will cover; modules ',
-      h('a', { href: '01-tensor.html' }, '01–13'), ' are ready now.'),
+      + 'Below is what it will cover; ',
+      h('a', { href: '../index.html#modules' }, 'the built modules'), ' are ready now.'),
     exerciseSection(),
     tool ? h('section', { class: 'panel tool', id: tool[0], 'aria-labelledby': `${tool[0]}-title` },
       h('h2', { id: `${tool[0]}-title` }, tool[1]), h('p', { class: 'muted' }, 'Loading…')) : null,

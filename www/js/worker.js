@@ -1,7 +1,9 @@
 // TinyTorch Lab: the module Web Worker that runs long jobs off the page's thread, so the page
 // never freezes: suites, live examples, the digits milestone (trainDigits, digitsSamples) and,
 // from js/worker-language.js, the tokenizer playground, the attention heat map and TinyGPT
-// (corpusInfo, trainGpt, generate). Started by js/jobs.js.
+// (corpusInfo, trainGpt, generate), and from js/worker-systems.js the tools of modules 14–20
+// (profiling, quantization, pruning, KV-cache timing, kernels, model comparison, capstone).
+// Started by js/jobs.js.
 //
 // Protocol (one request in, any number of progress messages, then exactly one result or error):
 //   page → worker   { id, task, args }
@@ -16,6 +18,7 @@
 
 import * as tt from './tinytorch.js';
 import { languageTasks } from './worker-language.js';
+import { systemsTasks } from './worker-systems.js';
 
 /** Runs every suite in `names` (or those touching `module`, or all), streaming each case. */
 async function runSuites({ names = null, module = null, seed = 0, fault = null } = {}, progress) {
@@ -93,6 +96,7 @@ const tasks = {
   trainDigits,
   digitsSamples,
   ...languageTasks,
+  ...systemsTasks,
 };
 
 const state = new Map();
