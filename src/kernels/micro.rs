@@ -2,6 +2,10 @@
 //!
 //! Keeping 8 accumulators (4 rows × two f32x4) plus one broadcast and two B vectors live fits
 //! V8's registers; bigger tiles spill and halve the speed (measured, see performance.md).
+//! Tried and dropped: packing A pre-broadcast (each value 4×, read with `v128.load` instead of
+//! `load32_splat`) sped the bare kernel up 6 %, but the 4× larger A panels cost more in the
+//! full GEMM (relaxed n=64: 25.3 → 21.9 GFLOP/s, n=1024: 40.8 → 39.0), and unrolling the
+//! k-loop ×2 spills (22–24 GFLOP/s).
 
 /// Rows of the register tile.
 pub const MR: usize = 4;
