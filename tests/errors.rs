@@ -162,9 +162,18 @@ fn cross_entropy_label_out_of_range_names_the_label_and_classes() {
     assert_mentions(&m, &["label 3", "position 1", "0..3"]);
     let m = err_msg(cross_entropy(
         &logits,
-        &Tensor::from_vec(vec![-1.0, 0.0], &[2]).unwrap(),
+        &Tensor::from_vec(vec![-2.0, 0.0], &[2]).unwrap(),
     ));
-    assert_mentions(&m, &["cross_entropy", "label -1", "position 0"]);
+    assert_mentions(&m, &["cross_entropy", "label -2", "position 0"]);
+    // −1 is the ignore label (padding), not an error: only position 1 counts, so the loss of
+    // uniform logits over 3 classes is ln 3.
+    let l = cross_entropy(&logits, &Tensor::from_vec(vec![-1.0, 0.0], &[2]).unwrap()).unwrap();
+    assert!((l.item().unwrap() - 3f32.ln()).abs() < 1e-6);
+    let m = err_msg(cross_entropy(
+        &logits,
+        &Tensor::from_vec(vec![-1.0, -1.0], &[2]).unwrap(),
+    ));
+    assert_mentions(&m, &["cross_entropy", "ignored"]);
     // The integer-id form names the target too.
     let m = err_msg(logits.try_cross_entropy(&[0, 7]));
     assert_mentions(&m, &["cross_entropy", "target 7", "3 classes"]);

@@ -2,7 +2,9 @@
 //! multiply, and its backward for input, weight and bias.
 //!
 //! All `N·P` output positions (P = Hout·Wout) become rows of one `(N·P) × K` patch matrix
-//! (K = C·kh·kw), so the whole batch is a single GEMM `cols · Wᵀ` through the SIMD kernel.
+//! (K = C·kh·kw). Each sample is then one GEMM `W · colsₙᵀ` through the SIMD kernel, which
+//! writes the `(O, P)` plane of the NCHW output in place: no transpose of the output, and none
+//! of the gradient in backward (reordering `(N·P, O)` rows cost more than the GEMM itself).
 
 use crate::autograd::{GradSink, Op};
 use crate::error::{Error, Result};
@@ -103,21 +105,20 @@ impl Conv2dGeom {
     }
 }
 
-/// The `(N·P) × K` patch matrix of `x`.
+/// The `(N·P) × K` patch matrix of `x`: row `(n, oy, ox)` holds the window at that output
+/// position, taps in `(c, ki, kj)` order; padded taps stay 0.
 fn im2col(g: &Conv2dGeom, x: &[f32]) -> Vec<f32> {
-    let (k, p) = (g.k(), g.p());
-    let mut cols = vec![0.0f32; g.n * p * k];
-    for (r, row) in cols.chunks_exact_mut(k).enumerate() {
-        let (n, pos) = (r / p, r % p);
-        let (oy, ox) = (pos / g.ow, pos % g.ow);
-        for c in 0..g.c {
-            let img = &x[(n * g.c + c) * g.h * g.w..][..g.h * g.w];
-            for ki in 0..g.kh {
-                for kj in 0..g.kw {
-                    if let Some((y, xx)) = g.tap(oy, ox, ki, kj) {
-                        row[(c * g.kh + ki) * g.kw + kj] = img[y * g.w + xx];
-                    }
-                }
+    let k = g.k();
+    let mut cols = vec![0.0f32; g.n * g.p() * k];
+    let mut rows = cols.chunks_exact_mut(k);
+    for n in 0..g.n {
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                let row = rows.next().expect("N·P rows");
+                for_taps(g, oy, ox, |c, ki, y, x0, kj0, len| {
+                    let src = &x[((n * g.c + c) * g.h + y) * g.w + x0..][..len];
+                    row[(c * g.kh + ki) * g.kw + kj0..][..len].copy_from_slice(src);
+                });
             }
         }
     }
@@ -126,37 +127,50 @@ fn im2col(g: &Conv2dGeom, x: &[f32]) -> Vec<f32> {
 
 /// Scatter-adds a patch-matrix gradient back onto the input (the adjoint of im2col).
 fn col2im(g: &Conv2dGeom, dcols: &[f32]) -> Vec<f32> {
-    let (k, p) = (g.k(), g.p());
+    let k = g.k();
     let mut dx = vec![0.0f32; g.n * g.c * g.h * g.w];
-    for (r, row) in dcols.chunks_exact(k).enumerate() {
-        let (n, pos) = (r / p, r % p);
-        let (oy, ox) = (pos / g.ow, pos % g.ow);
-        for c in 0..g.c {
-            let img = &mut dx[(n * g.c + c) * g.h * g.w..][..g.h * g.w];
-            for ki in 0..g.kh {
-                for kj in 0..g.kw {
-                    if let Some((y, xx)) = g.tap(oy, ox, ki, kj) {
-                        img[y * g.w + xx] += row[(c * g.kh + ki) * g.kw + kj];
+    let mut rows = dcols.chunks_exact(k);
+    for n in 0..g.n {
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                let row = rows.next().expect("N·P rows");
+                for_taps(g, oy, ox, |c, ki, y, x0, kj0, len| {
+                    let dst = &mut dx[((n * g.c + c) * g.h + y) * g.w + x0..][..len];
+                    for (d, v) in dst.iter_mut().zip(&row[(c * g.kh + ki) * g.kw + kj0..]) {
+                        *d += v;
                     }
-                }
+                });
             }
         }
     }
     dx
 }
 
-/// Reorders `(N, P, O)` rows into `(N, O, P)` (or back with `inverse`).
-fn swap_last(data: &[f32], n: usize, a: usize, b: usize) -> Vec<f32> {
-    let mut out = vec![0.0f32; data.len()];
-    for s in 0..n {
-        let (src, dst) = (&data[s * a * b..][..a * b], &mut out[s * a * b..][..a * b]);
-        for i in 0..a {
-            for j in 0..b {
-                dst[j * a + i] = src[i * b + j];
-            }
+/// Calls `f(c, ki, y, x0, kj0, len)` for each channel and kernel row of the window at
+/// `(oy, ox)` that lies in the image: taps `kj0..kj0+len` read image columns `x0..x0+len`
+/// of row `y`. Clipping a whole run at once keeps the bounds test out of the per-tap loop.
+#[inline]
+fn for_taps(
+    g: &Conv2dGeom,
+    oy: usize,
+    ox: usize,
+    mut f: impl FnMut(usize, usize, usize, usize, usize, usize),
+) {
+    let (left, top) = (ox * g.stride, oy * g.stride); // in padded coordinates
+    let kj0 = g.padding.saturating_sub(left);
+    let kj1 = g.kw.min(g.w + g.padding - left.min(g.w + g.padding));
+    if kj0 >= kj1 {
+        return;
+    }
+    let x0 = left + kj0 - g.padding;
+    for ki in 0..g.kh {
+        let Some(y) = (top + ki).checked_sub(g.padding).filter(|&y| y < g.h) else {
+            continue;
+        };
+        for c in 0..g.c {
+            f(c, ki, y, x0, kj0, kj1 - kj0);
         }
     }
-    out
 }
 
 impl Tensor {
@@ -211,28 +225,28 @@ impl Tensor {
             }
         }
         let cols = im2col(&g, self.data().as_slice().expect("standard"));
-        let (rows, k) = (g.n * g.p(), g.k());
-        let mut out_rows = vec![0.0f32; rows * o];
-        if let Some(b) = bias {
-            let bv = b.data();
-            for r in out_rows.chunks_exact_mut(o) {
-                r.copy_from_slice(bv.as_slice().expect("standard"));
+        let (p, k) = (g.p(), g.k());
+        let mut out = vec![0.0f32; g.n * o * p];
+        let wd = weight.data();
+        let w = wd.as_slice().expect("standard");
+        for (cn, yn) in cols.chunks_exact(p * k).zip(out.chunks_exact_mut(o * p)) {
+            if let Some(b) = bias {
+                for (plane, &bv) in yn.chunks_exact_mut(p).zip(b.data().iter()) {
+                    plane.fill(bv);
+                }
             }
-        }
-        {
-            let wd = weight.data();
-            let w = wd.as_slice().expect("standard");
+            // yₙ (O×P) = W (O×K) · colsₙᵀ (K×P)
             gemm(
-                rows,
                 o,
+                p,
                 k,
-                MatRef::rows(&cols, k),
-                MatRef::transposed(w, k),
-                &mut out_rows,
+                MatRef::rows(w, k),
+                MatRef::transposed(cn, k),
+                yn,
                 bias.is_some(),
             );
         }
-        let out = swap_last(&out_rows, g.n, g.p(), o);
+        drop(wd);
         let data = Array::from_shape_vec(IxDyn(&[g.n, o, g.oh, g.ow]), out).expect("sizes agree");
         let op = Op::Conv2d {
             input: self.clone(),
@@ -245,7 +259,8 @@ impl Tensor {
     }
 }
 
-// y_rows = cols · Wᵀ + b ⇒ dW = dyᵀ · cols, db = Σ_rows dy, dcols = dy · W, dx = col2im(dcols).
+// yₙ = W · colsₙᵀ + b ⇒ dW = Σₙ dyₙ · colsₙ, db = Σ dy over N and P, dcolsₙ = dyₙᵀ · W,
+// dx = col2im(dcols).
 pub(crate) fn conv2d_backward(
     input: &Tensor,
     weight: &Tensor,
@@ -256,20 +271,22 @@ pub(crate) fn conv2d_backward(
     sink: &mut GradSink,
 ) {
     let o = weight.shape()[0];
-    let (rows, k) = (g.n * g.p(), g.k());
-    let grad = grad.as_standard_layout().into_owned();
-    let dy = swap_last(grad.as_slice().expect("standard"), g.n, o, g.p()); // (N·P, O)
+    let (p, k) = (g.p(), g.k());
+    let grad = grad.as_standard_layout();
+    let dy = grad.as_slice().expect("standard"); // (N, O, P)
     if weight.requires_grad() {
         let mut dw = vec![0.0f32; o * k];
-        gemm(
-            o,
-            k,
-            rows,
-            MatRef::transposed(&dy, o),
-            MatRef::rows(cols, k),
-            &mut dw,
-            false,
-        );
+        for (dyn_, cn) in dy.chunks_exact(o * p).zip(cols.chunks_exact(p * k)) {
+            gemm(
+                o,
+                k,
+                p,
+                MatRef::rows(dyn_, p),
+                MatRef::rows(cn, k),
+                &mut dw,
+                true,
+            );
+        }
         sink.add(
             weight,
             Array::from_shape_vec(IxDyn(&weight.shape()), dw).expect("sizes agree"),
@@ -277,10 +294,8 @@ pub(crate) fn conv2d_backward(
     }
     if let Some(b) = bias.filter(|b| b.requires_grad()) {
         let mut db = vec![0.0f32; o];
-        for r in dy.chunks_exact(o) {
-            for (d, v) in db.iter_mut().zip(r) {
-                *d += v;
-            }
+        for (i, plane) in dy.chunks_exact(p).enumerate() {
+            db[i % o] += plane.iter().sum::<f32>();
         }
         sink.add(
             b,
@@ -289,16 +304,20 @@ pub(crate) fn conv2d_backward(
     }
     if input.requires_grad() {
         let wd = weight.data();
-        let mut dcols = vec![0.0f32; rows * k];
-        gemm(
-            rows,
-            k,
-            o,
-            MatRef::rows(&dy, o),
-            MatRef::rows(wd.as_slice().expect("standard"), k),
-            &mut dcols,
-            false,
-        );
+        let w = wd.as_slice().expect("standard");
+        let mut dcols = vec![0.0f32; g.n * p * k];
+        for (dyn_, dcn) in dy.chunks_exact(o * p).zip(dcols.chunks_exact_mut(p * k)) {
+            // dcolsₙ (P×K) = dyₙᵀ (P×O) · W (O×K)
+            gemm(
+                p,
+                k,
+                o,
+                MatRef::transposed(dyn_, p),
+                MatRef::rows(w, k),
+                dcn,
+                false,
+            );
+        }
         let dx = col2im(g, &dcols);
         sink.add(
             input,

@@ -26,27 +26,10 @@ impl Tensor {
         let x = data.as_slice().expect("standard");
         let mut out = Vec::with_capacity(g.n * g.c * g.p());
         let mut argmax = Vec::with_capacity(out.capacity());
-        for nc in 0..g.n * g.c {
-            let base = nc * g.h * g.w;
-            for oy in 0..g.oh {
-                for ox in 0..g.ow {
-                    let mut best: Option<usize> = None;
-                    for ki in 0..k {
-                        for kj in 0..k {
-                            if let Some((y, xx)) = g.tap(oy, ox, ki, kj) {
-                                let idx = base + y * g.w + xx;
-                                // Strictly greater keeps the first maximum.
-                                if best.is_none_or(|b| x[idx] > x[b]) {
-                                    best = Some(idx);
-                                }
-                            }
-                        }
-                    }
-                    let b = best.expect("every window overlaps the image");
-                    out.push(x[b]);
-                    argmax.push(b as u32);
-                }
-            }
+        if padding == 0 {
+            max_pool_unpadded(x, &g, &mut out, &mut argmax);
+        } else {
+            max_pool_padded(x, &g, &mut out, &mut argmax);
         }
         drop(data);
         let arr = Array::from_shape_vec(IxDyn(&[g.n, g.c, g.oh, g.ow]), out).expect("sizes agree");
@@ -98,11 +81,65 @@ impl Tensor {
     }
 }
 
+/// Every window inside the image (padding 0): no bounds checks per tap, which made this the
+/// slowest layer of the CNN (0.86 ms for 43k windows natively).
+fn max_pool_unpadded(x: &[f32], g: &Conv2dGeom, out: &mut Vec<f32>, argmax: &mut Vec<u32>) {
+    for nc in 0..g.n * g.c {
+        let base = nc * g.h * g.w;
+        let plane = &x[base..base + g.h * g.w];
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                let first = (oy * g.w + ox) * g.stride;
+                let (mut b, mut bv) = (first, plane[first]);
+                for ki in 0..g.kh {
+                    let row = first + ki * g.w;
+                    for (kj, &v) in plane[row..row + g.kw].iter().enumerate() {
+                        // Strictly greater keeps the first maximum.
+                        if v > bv {
+                            (b, bv) = (row + kj, v);
+                        }
+                    }
+                }
+                out.push(bv);
+                argmax.push((base + b) as u32);
+            }
+        }
+    }
+}
+
+/// The general case: padded taps are skipped (they count as −∞).
+fn max_pool_padded(x: &[f32], g: &Conv2dGeom, out: &mut Vec<f32>, argmax: &mut Vec<u32>) {
+    for nc in 0..g.n * g.c {
+        let base = nc * g.h * g.w;
+        for oy in 0..g.oh {
+            for ox in 0..g.ow {
+                let mut best: Option<usize> = None;
+                for ki in 0..g.kh {
+                    for kj in 0..g.kw {
+                        if let Some((y, xx)) = g.tap(oy, ox, ki, kj) {
+                            let idx = base + y * g.w + xx;
+                            // Strictly greater keeps the first maximum.
+                            if best.is_none_or(|b| x[idx] > x[b]) {
+                                best = Some(idx);
+                            }
+                        }
+                    }
+                }
+                let b = best.expect("every window overlaps the image");
+                out.push(x[b]);
+                argmax.push(b as u32);
+            }
+        }
+    }
+}
+
 // d max/dx = 1 at the window's (first) maximum, 0 elsewhere.
 pub(crate) fn max_pool_backward(input: &Tensor, argmax: &[u32], grad: Array, sink: &mut GradSink) {
     let mut dx = Array::zeros(IxDyn(&input.shape()));
     let d = dx.as_slice_mut().expect("standard");
-    for (gv, &i) in grad.iter().zip(argmax) {
+    // NOTE: a slice walk, not `grad.iter()`: IxDyn iteration costs ~10 ns per element.
+    let grad = grad.as_standard_layout();
+    for (gv, &i) in grad.as_slice().expect("standard").iter().zip(argmax) {
         d[i as usize] += gv;
     }
     sink.add(input, dx);

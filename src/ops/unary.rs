@@ -62,37 +62,43 @@ pub fn gelu_grad(x: f32) -> f32 {
     0.5 * (1.0 + t) + 0.5 * x * (1.0 - t * t) * GELU_C * (1.0 + 3.0 * GELU_A * x * x)
 }
 
-fn forward(u: UnaryOp, x: f32) -> f32 {
+/// Applies the forward function of `u` to every element. The `match` sits outside the loop so
+/// each arm is its own monomorphised loop that LLVM can vectorise (a per-element match kept
+/// ReLU on 173k elements at 0.38 ms natively).
+fn forward(u: UnaryOp, x: &Array) -> Array {
     match u {
-        UnaryOp::Exp => libm::expf(x),
-        UnaryOp::Log => libm::logf(x),
-        UnaryOp::Sqrt => x.sqrt(),
-        UnaryOp::Tanh => tanh(x),
-        UnaryOp::Sigmoid => sigmoid(x),
-        UnaryOp::Relu => x.max(0.0),
-        UnaryOp::Gelu => gelu(x),
-        UnaryOp::Abs => x.abs(),
+        UnaryOp::Exp => x.mapv(libm::expf),
+        UnaryOp::Log => x.mapv(libm::logf),
+        UnaryOp::Sqrt => x.mapv(f32::sqrt),
+        UnaryOp::Tanh => x.mapv(tanh),
+        UnaryOp::Sigmoid => x.mapv(sigmoid),
+        // NOTE: `x > 0 ? x : 0` rather than `f32::max`, whose NaN rule blocks f32x4 code; both
+        // give 0 for NaN.
+        UnaryOp::Relu => x.mapv(|x| if x > 0.0 { x } else { 0.0 }),
+        UnaryOp::Gelu => x.mapv(gelu),
+        UnaryOp::Abs => x.mapv(f32::abs),
     }
 }
 
-/// Local derivative dy/dx from the input `x` and the output `y`.
-fn derivative(u: UnaryOp, x: f32, y: f32) -> f32 {
+/// Multiplies `g` in place by the local derivative dy/dx, from the input `x` and the output
+/// `y`; one loop per op, as in [`forward`].
+fn chain(u: UnaryOp, g: &mut Array, x: &Array, y: &Array) {
+    fn each(g: &mut Array, x: &Array, y: &Array, d: impl Fn(f32, f32) -> f32) {
+        Zip::from(g)
+            .and(x)
+            .and(y)
+            .for_each(|g, &x, &y| *g *= d(x, y));
+    }
     match u {
-        UnaryOp::Exp => y,                 // d e^x = e^x
-        UnaryOp::Log => 1.0 / x,           // d ln x = 1/x
-        UnaryOp::Sqrt => 0.5 / y,          // d √x = 1/(2√x)
-        UnaryOp::Tanh => 1.0 - y * y,      // d tanh = 1 − tanh²
-        UnaryOp::Sigmoid => y * (1.0 - y), // d σ = σ(1 − σ)
+        UnaryOp::Exp => each(g, x, y, |_, y| y),       // d e^x = e^x
+        UnaryOp::Log => each(g, x, y, |x, _| 1.0 / x), // d ln x = 1/x
+        UnaryOp::Sqrt => each(g, x, y, |_, y| 0.5 / y), // d √x = 1/(2√x)
+        UnaryOp::Tanh => each(g, x, y, |_, y| 1.0 - y * y), // d tanh = 1 − tanh²
+        UnaryOp::Sigmoid => each(g, x, y, |_, y| y * (1.0 - y)), // d σ = σ(1 − σ)
         // NOTE: the subgradient at exactly 0 is 0, as in PyTorch.
-        UnaryOp::Relu => {
-            if x > 0.0 {
-                1.0
-            } else {
-                0.0
-            }
-        }
-        UnaryOp::Gelu => gelu_grad(x),
-        UnaryOp::Abs => {
+        UnaryOp::Relu => each(g, x, y, |x, _| if x > 0.0 { 1.0 } else { 0.0 }),
+        UnaryOp::Gelu => each(g, x, y, |x, _| gelu_grad(x)),
+        UnaryOp::Abs => each(g, x, y, |x, _| {
             if x > 0.0 {
                 1.0
             } else if x < 0.0 {
@@ -100,21 +106,18 @@ fn derivative(u: UnaryOp, x: f32, y: f32) -> f32 {
             } else {
                 0.0
             }
-        }
+        }),
     }
 }
 
 fn unary(t: &Tensor, u: UnaryOp) -> Tensor {
-    let data = t.data().mapv(|x| forward(u, x));
+    let data = forward(u, &t.data());
     Tensor::from_op(data, Op::Unary(t.clone(), u))
 }
 
 pub(crate) fn backward(u: UnaryOp, a: &Tensor, y: &Array, g: Array, sink: &mut GradSink) {
     let mut g = g;
-    Zip::from(&mut g)
-        .and(&*a.data())
-        .and(y)
-        .for_each(|g, &x, &y| *g *= derivative(u, x, y));
+    chain(u, &mut g, &a.data(), y);
     sink.add(a, g);
 }
 
