@@ -1,3 +1,5 @@
+//! Gradient-check sweep of a small CNN over 200 seeds: failures and the worst relative error
+//! (the evidence that the checker does not flag correct conv/batch-norm/pool layers).
 use tinytorch::{gradcheck::*, loss::Loss, manual_seed, nn::*, Tensor};
 fn main() {
     let mut fails = 0;

@@ -1,3 +1,4 @@
+//! Gradient-check sweep of a tiny GPT over many seeds: failures and the worst relative error.
 use tinytorch::{gradcheck::*, loss::Loss, manual_seed, nn::*, Tensor};
 fn main() {
     let cfg = GptConfig {

@@ -1,3 +1,5 @@
+//! Runs every suite over N seeds (`cargo run --release --example suite_probe -- N`): pass
+//! counts, time per suite, and whether each planted fault is caught and named.
 use tinytorch::nn::FaultKind;
 use tinytorch::suites::*;
 fn main() {

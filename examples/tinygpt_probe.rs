@@ -1,3 +1,5 @@
+//! Trains the TinyGPT milestone natively with overrides (`-- SEED STEPS DIM LR BATCH`) and
+//! prints the loss curve, task scores and samples.
 use tinytorch::language::*;
 fn main() {
     let a: Vec<String> = std::env::args().collect();
@@ -14,7 +16,7 @@ fn main() {
     if let Some(l) = a.get(5) {
         cfg.batch_size = l.parse().unwrap();
     }
-    let (gpt, tok, run) = train_gpt(&cfg, &mut |_| {}, 100, &mut |s, l| {
+    let (_gpt, _tok, run) = train_gpt(&cfg, &mut |_| {}, 100, &mut |s, l| {
         println!("step {s}: loss {l:.4}");
         true
     })

@@ -257,6 +257,8 @@ pub fn compare_models(
     models
         .iter()
         .map(|(name, m)| {
+            // Restore the caller's mode afterwards: measuring must not flip a model into training.
+            let was_training = m.site().training();
             m.eval();
             let latency = time_ms(3, runs, 10.0, &mut || {
                 crate::no_grad(|| call(*m, &one)).map(|_| ())
@@ -268,7 +270,7 @@ pub fn compare_models(
                 }
                 None => None,
             };
-            m.train();
+            m.set_training(was_training);
             Ok(ModelEntry {
                 name: name.to_string(),
                 params: m.stored_parameters(),

@@ -39,6 +39,8 @@ pub fn sparsity(params: &[Tensor]) -> f64 {
 
 /// Pruning masks: 1 keeps a weight, 0 removes it. Apply after every optimizer step (or use
 /// [`MaskedOptimizer`]) so pruned weights stay exactly zero while the model keeps training.
+/// Cloning shares the weights and copies the masks.
+#[derive(Clone)]
 pub struct Masks {
     entries: Vec<(Tensor, Array)>,
 }

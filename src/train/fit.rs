@@ -77,6 +77,45 @@ pub fn fit(
     x: &Tensor,
     y: &Tensor,
     opts: &FitOptions,
+    on_epoch: impl FnMut(usize, EpochStats) -> bool,
+) -> Result<Vec<EpochStats>> {
+    let params = model.parameters();
+    let mut optimizer: Box<dyn Optimizer> = match opts.optimizer {
+        OptimizerKind::Sgd => {
+            Box::new(Sgd::new(params, opts.lr, opts.momentum, opts.weight_decay)?)
+        }
+        OptimizerKind::Adam => Box::new(Adam::with_options(
+            params,
+            opts.lr,
+            (0.9, 0.999),
+            1e-8,
+            opts.weight_decay,
+            false,
+        )?),
+        OptimizerKind::AdamW => Box::new(Adam::adamw(params, opts.lr, opts.weight_decay)?),
+    };
+    fit_with(model, x, y, opts, &mut optimizer, on_epoch)
+}
+
+/// [`fit`] with an optimizer the caller built (and keeps: its state after training, such as
+/// Adam's moments or attached pruning masks, stays in `optimizer`). `opts.optimizer`, `lr`,
+/// `momentum` and `weight_decay` are not used: the optimizer's own settings are.
+///
+/// # Example
+/// ```
+/// use tinytorch::{nn::*, optim::{Adam, Optimizer}, train::*, Tensor};
+/// let model = Linear::new(2, 1, true).into_layer();
+/// let (x, y) = (Tensor::randn(&[16, 2]), Tensor::randn(&[16, 1]));
+/// let mut opt: Box<dyn Optimizer> = Box::new(Adam::new(model.parameters(), 0.01).unwrap());
+/// let stats = fit_with(model, &x, &y, &FitOptions::default(), &mut opt, |_, _| true).unwrap();
+/// assert_eq!(stats.len(), FitOptions::default().epochs);
+/// ```
+pub fn fit_with(
+    model: Layer,
+    x: &Tensor,
+    y: &Tensor,
+    opts: &FitOptions,
+    optimizer: &mut Box<dyn Optimizer>,
     mut on_epoch: impl FnMut(usize, EpochStats) -> bool,
 ) -> Result<Vec<EpochStats>> {
     if opts.epochs == 0 {
@@ -92,29 +131,25 @@ pub fn fit(
     if let Some(seed) = opts.shuffle_seed {
         loader = loader.shuffle(seed);
     }
-    let params = model.parameters();
-    let optimizer: Box<dyn Optimizer> = match opts.optimizer {
-        OptimizerKind::Sgd => {
-            Box::new(Sgd::new(params, opts.lr, opts.momentum, opts.weight_decay)?)
-        }
-        OptimizerKind::Adam => Box::new(Adam::with_options(
-            params,
-            opts.lr,
-            (0.9, 0.999),
-            1e-8,
-            opts.weight_decay,
-            false,
-        )?),
-        OptimizerKind::AdamW => Box::new(Adam::adamw(params, opts.lr, opts.weight_decay)?),
-    };
-    let mut trainer = Trainer::new(model, optimizer, opts.loss);
+    // The trainer owns its optimizer; lend it ours and take it back whatever happens.
+    let placeholder: Box<dyn Optimizer> = Box::new(Sgd::new(Vec::new(), 0.0, 0.0, 0.0)?);
+    let mut trainer = Trainer::new(model, std::mem::replace(optimizer, placeholder), opts.loss);
     let mut out = Vec::with_capacity(opts.epochs);
+    let mut result = Ok(());
     for e in 0..opts.epochs {
-        let stats = trainer.train_epoch(&loader, 1)?;
-        out.push(stats);
-        if !on_epoch(e, stats) {
-            break;
+        match trainer.train_epoch(&loader, 1) {
+            Ok(stats) => {
+                out.push(stats);
+                if !on_epoch(e, stats) {
+                    break;
+                }
+            }
+            Err(err) => {
+                result = Err(err);
+                break;
+            }
         }
     }
-    Ok(out)
+    *optimizer = trainer.optimizer;
+    result.map(|_| out)
 }

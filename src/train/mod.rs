@@ -5,7 +5,7 @@ mod checkpoint;
 mod fit;
 mod trainer;
 
-pub use fit::{fit, FitOptions, OptimizerKind};
+pub use fit::{fit, fit_with, FitOptions, OptimizerKind};
 pub use trainer::{evaluate, EpochStats, History, Trainer};
 
 use crate::error::{Error, Result};

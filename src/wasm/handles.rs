@@ -15,7 +15,12 @@ thread_local! {
     static NEXT: Cell<u32> = const { Cell::new(1) };
     static LAYERS: RefCell<HashMap<u32, Weak<dyn Module>>> = RefCell::new(HashMap::new());
     static TENSORS: RefCell<HashMap<u32, Weak<crate::tensor::Inner>>> = RefCell::new(HashMap::new());
+    static OPTIMIZERS: RefCell<HashMap<u32, Weak<SharedOptimizer>>> = RefCell::new(HashMap::new());
 }
+
+/// An optimizer shared between its JS wrapper and a running `fit` (which borrows it mutably;
+/// the wrapper's methods then answer "in use" instead of panicking).
+pub type SharedOptimizer = RefCell<Box<dyn crate::optim::Optimizer>>;
 
 fn next() -> u32 {
     NEXT.with(|n| {
@@ -62,6 +67,47 @@ impl TensorHandle {
 impl Drop for TensorHandle {
     fn drop(&mut self) {
         TENSORS.with(|m| m.borrow_mut().remove(&self.0));
+    }
+}
+
+/// An optimizer registration, removed when the JS `Optimizer` is freed.
+pub struct OptimizerHandle(u32);
+
+impl OptimizerHandle {
+    pub fn new(o: &Rc<SharedOptimizer>) -> OptimizerHandle {
+        let id = next();
+        OPTIMIZERS.with(|m| m.borrow_mut().insert(id, Rc::downgrade(o)));
+        OptimizerHandle(id)
+    }
+    pub fn id(&self) -> u32 {
+        self.0
+    }
+}
+
+impl Drop for OptimizerHandle {
+    fn drop(&mut self) {
+        OPTIMIZERS.with(|m| m.borrow_mut().remove(&self.0));
+    }
+}
+
+/// The optimizer a JS value wraps, `None` if the value is not an `Optimizer` at all.
+pub fn optimizer_from_js(
+    op: &str,
+    what: &str,
+    v: &JsValue,
+) -> Result<Option<Rc<SharedOptimizer>>, JsError> {
+    let freed = || js_err(format!("{op}: {what} was freed (free() was called on it)"));
+    match id_of(v, "__optimizerId") {
+        Some(id) => OPTIMIZERS
+            .with(|m| m.borrow().get(&id).and_then(|w| w.upgrade()))
+            .map(Some)
+            .ok_or_else(freed),
+        None if v.is_object()
+            && js_sys::Reflect::has(v, &"__optimizerId".into()).unwrap_or(false) =>
+        {
+            Err(freed())
+        }
+        None => Ok(None),
     }
 }
 

@@ -13,6 +13,7 @@ mod systems;
 mod tensor;
 mod text;
 mod train;
+mod types;
 mod vision;
 
 pub use bench::*;
@@ -51,6 +52,32 @@ pub(crate) fn js_err_in(js: &str, e: impl std::fmt::Display) -> JsError {
             JsError::new(&format!("{js}: {rest}"))
         }
         _ => JsError::new(&format!("{js}: {msg}")),
+    }
+}
+
+/// The error for a student's callback that threw: names the call and the callback and keeps
+/// the thrown message (an `Error`'s `message`, a thrown string, or its debug form).
+pub(crate) fn callback_threw(op: &str, callback: &str, e: &JsValue) -> JsError {
+    let msg = match e.dyn_ref::<js_sys::Error>() {
+        Some(err) => String::from(err.message()),
+        None => e.as_string().unwrap_or_else(|| format!("{e:?}")),
+    };
+    JsError::new(&format!("{op}: {callback} threw: {msg}"))
+}
+
+/// Calls a student's callback that may stop a loop: `false` stops, anything else goes on; a
+/// throw stops and is kept in `err` so the caller can report it instead of swallowing it.
+pub(crate) fn call_continue(
+    f: &js_sys::Function,
+    arg: &JsValue,
+    err: &mut Option<JsValue>,
+) -> bool {
+    match f.call1(&JsValue::NULL, arg) {
+        Ok(v) => v.as_bool() != Some(false),
+        Err(e) => {
+            *err = Some(e);
+            false
+        }
     }
 }
 

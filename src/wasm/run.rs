@@ -22,7 +22,10 @@ pub fn list_suites() -> Result<JsValue, JsError> {
 /// the suite builds, so the report shows what that failure looks like. If no model of the
 /// suite has that layer, the report gets a failing case `fault_planted` saying so.
 #[wasm_bindgen(js_name = runSuite)]
-pub fn run_suite(name: &str, options: JsValue) -> Result<JsValue, JsError> {
+pub fn run_suite(
+    name: &str,
+    #[wasm_bindgen(unchecked_optional_param_type = "RunSuiteOptions")] options: JsValue,
+) -> Result<JsValue, JsError> {
     let op = "runSuite";
     args::options(op, &options)?;
     let seed = args::count(
@@ -81,7 +84,7 @@ pub fn gradcheck(
     model: JsValue,
     x: JsValue,
     target: JsValue,
-    options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "GradcheckOptions")] options: JsValue,
 ) -> Result<JsValue, JsError> {
     let op = "gradcheck";
     args::options(op, &options)?;

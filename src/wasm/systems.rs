@@ -135,24 +135,22 @@ pub fn quantize_model(model: JsValue, calibration: &JsTensor) -> Result<JsValue,
 /// Pruning masks from `magnitudePrune`; attach them to an optimizer (`opt.attachMasks(masks)`)
 /// so pruned weights stay exactly zero while training continues.
 #[wasm_bindgen(js_name = PruneMasks)]
-pub struct JsMasks(Option<Masks>);
+pub struct JsMasks(Masks);
 
 #[wasm_bindgen(js_class = PruneMasks)]
 impl JsMasks {
     /// Fraction of the masked weights that are pruned.
     #[wasm_bindgen(getter)]
     pub fn sparsity(&self) -> f64 {
-        self.0.as_ref().map(|m| m.sparsity()).unwrap_or(0.0)
+        self.0.sparsity()
     }
     /// Zeroes every pruned weight again.
     pub fn apply(&self) {
-        if let Some(m) = &self.0 {
-            m.apply();
-        }
+        self.0.apply();
     }
     /// Whether every pruned weight is exactly zero now.
     pub fn holds(&self) -> bool {
-        self.0.as_ref().map(|m| m.holds()).unwrap_or(true)
+        self.0.holds()
     }
 }
 
@@ -162,7 +160,7 @@ impl JsMasks {
 pub fn magnitude_prune(
     model: JsValue,
     sparsity: f64,
-    options: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "MagnitudePruneOptions")] options: JsValue,
 ) -> Result<JsMasks, JsError> {
     let op = "magnitudePrune";
     args::options(op, &options)?;
@@ -175,20 +173,20 @@ pub fn magnitude_prune(
         .collect();
     let global = opt_bool(&options, op, "global")?.unwrap_or(true);
     compress::magnitude_prune(&weights, sparsity, global)
-        .map(|m| JsMasks(Some(m)))
+        .map(JsMasks)
         .map_err(|e| js_err_in(op, e))
 }
 
 #[wasm_bindgen(js_class = Optimizer)]
 impl JsOptimizer {
-    /// Re-applies `masks` after every step from now on (the masks move into the optimizer).
+    /// Re-applies `masks` after every step from now on. The optimizer keeps its own copy, so
+    /// `masks.sparsity` and `masks.holds()` still answer afterwards.
     #[wasm_bindgen(js_name = attachMasks)]
-    pub fn attach_masks(&mut self, masks: &mut JsMasks) -> Result<(), JsError> {
-        let m = masks.0.take().ok_or_else(|| {
-            js_err("attachMasks: these masks are already attached to an optimizer")
-        })?;
-        self.wrap(|inner| Box::new(compress::MaskedOptimizer::new(inner, m)));
-        Ok(())
+    pub fn attach_masks(&mut self, masks: &JsMasks) -> Result<(), JsError> {
+        let m = masks.0.clone();
+        self.wrap("Optimizer.attachMasks", |inner| {
+            Box::new(compress::MaskedOptimizer::new(inner, m))
+        })
     }
 }
 
@@ -262,8 +260,11 @@ pub fn distillation_loss(
 /// Generation time with and without the KV cache for each length:
 /// `kvCacheTiming(gpt, { lengths = [16, 64, 128], prompt = [1] })` →
 /// `[{ tokens, uncachedMs, cachedMs, speedup, same }]` (greedy; `same`: identical outputs).
-#[wasm_bindgen(js_name = kvCacheTiming)]
-pub fn kv_cache_timing(gpt: &super::text::JsGPT, options: JsValue) -> Result<JsValue, JsError> {
+#[wasm_bindgen(js_name = kvCacheTiming, unchecked_return_type = "KvCacheTimingRow[]")]
+pub fn kv_cache_timing(
+    gpt: &super::text::JsGPT,
+    #[wasm_bindgen(unchecked_optional_param_type = "KvCacheTimingOptions")] options: JsValue,
+) -> Result<JsValue, JsError> {
     let op = "kvCacheTiming";
     args::options(op, &options)?;
     let lengths_v = args::get(&options, "lengths");
@@ -272,23 +273,35 @@ pub fn kv_cache_timing(gpt: &super::text::JsGPT, options: JsValue) -> Result<JsV
     } else {
         args::shape(op, &lengths_v)?
     };
+    let prompt_v = args::get(&options, "prompt");
+    let prompt = if prompt_v.is_undefined() {
+        vec![1]
+    } else {
+        super::text::ids_from_js(op, &prompt_v)?
+    };
     let g = gpt.model();
+    let greedy = |n| GenerateOptions {
+        max_new_tokens: n,
+        temperature: 0.0,
+        top_k: None,
+        seed: 0,
+        stop: None,
+    };
+    // Warm-up: the first calls pay for memory growth and cold caches, which would be charged
+    // to whichever path ran first and skew the ratio.
+    g.generate(&prompt, &greedy(4), &mut |_| true)
+        .and_then(|_| g.generate_cached(&prompt, &greedy(4), &mut |_, _| true))
+        .map_err(|e| js_err_in(op, e))?;
     let mut rows = Vec::new();
     for n in lengths {
-        let opts = GenerateOptions {
-            max_new_tokens: n,
-            temperature: 0.0,
-            top_k: None,
-            seed: 0,
-            stop: None,
-        };
+        let opts = greedy(n);
         let t0 = crate::clock::now_ms();
         let a = g
-            .generate(&[1], &opts, &mut |_| true)
+            .generate(&prompt, &opts, &mut |_| true)
             .map_err(|e| js_err_in(op, e))?;
         let t1 = crate::clock::now_ms();
         let b = g
-            .generate_cached(&[1], &opts, &mut |_, _| true)
+            .generate_cached(&prompt, &opts, &mut |_, _| true)
             .map_err(|e| js_err_in(op, e))?;
         let t2 = crate::clock::now_ms();
         rows.push(serde_json::json!({ "tokens": n, "uncachedMs": t1 - t0, "cachedMs": t2 - t1, "speedup": (t1 - t0) / (t2 - t1).max(1e-3), "same": a == b }));
@@ -384,12 +397,19 @@ pub fn run_capstone(options: JsValue) -> Result<JsValue, JsError> {
         }
     });
     let on_stage = opt_fn(&options, op, "onStage")?;
+    let mut thrown = None;
     let report = crate::capstone::run_capstone(seed, student.as_deref(), &build, &mut |s| {
-        if let Some(f) = &on_stage {
-            let _ = f.call1(&JsValue::NULL, &JsValue::from_str(s));
+        // Stages cannot stop the run; the first throw is reported once the run ends.
+        if let (Some(f), None) = (&on_stage, &thrown) {
+            if let Err(e) = f.call1(&JsValue::NULL, &JsValue::from_str(s)) {
+                thrown = Some(e);
+            }
         }
     })
     .map_err(|e| js_err_in(op, e))?;
+    if let Some(e) = thrown {
+        return Err(super::callback_threw(op, "onStage", &e));
+    }
     args::to_js(&report)
 }
 

@@ -11,7 +11,8 @@ use js_sys::{Array, Object, Reflect};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-fn ids_from_js(op: &str, v: &JsValue) -> Result<Vec<usize>, JsError> {
+/// Token ids from a JS array of whole numbers ≥ 0, with an error naming `op` and the index.
+pub(super) fn ids_from_js(op: &str, v: &JsValue) -> Result<Vec<usize>, JsError> {
     if !Array::is_array(v) && !v.is_instance_of::<js_sys::Object>() {
         return Err(js_err(format!(
             "{op}: ids must be an array of whole numbers, got {}",
@@ -270,7 +271,9 @@ impl JsGPT {
 impl JsGPT {
     /// `new GPT({ vocab, dim, layers, heads, maxLen, mlpRatio = 4 })`.
     #[wasm_bindgen(constructor)]
-    pub fn new(config: JsValue) -> Result<JsGPT, JsError> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "GPTConfig")] config: JsValue,
+    ) -> Result<JsGPT, JsError> {
         let op = "GPT";
         args::options(op, &config)?;
         let req = |k: &str| -> Result<usize, JsError> {
@@ -309,7 +312,11 @@ impl JsGPT {
     /// Continues `prompt` (an array of ids): `{ maxNewTokens = 32, temperature = 1 (0 = greedy;
     /// negative is an error), topK, seed = 0, stop (an id), onToken(id) }`. The context is
     /// cropped to the last maxLen tokens. Returns the new ids; `onToken` returning false stops.
-    pub fn generate(&self, prompt: JsValue, options: JsValue) -> Result<Array, JsError> {
+    pub fn generate(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "number[]")] prompt: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "GenerateOptions")] options: JsValue,
+    ) -> Result<Array, JsError> {
         let op = "GPT.generate";
         let p = ids_from_js(op, &prompt)?;
         let opts = gpt_options(op, &options)?;
@@ -319,15 +326,16 @@ impl JsGPT {
             .as_any()
             .downcast_ref::<nn::GPT>()
             .expect("wraps a GPT");
+        let mut thrown = None;
         let out = g
             .generate(&p, &opts, &mut |t| match &on_token {
-                Some(f) => f
-                    .call1(&JsValue::NULL, &JsValue::from(t as f64))
-                    .map(|v| v.as_bool() != Some(false))
-                    .unwrap_or(false),
+                Some(f) => super::call_continue(f, &JsValue::from(t as f64), &mut thrown),
                 None => true,
             })
             .map_err(|e| super::js_err_in(op, e))?;
+        if let Some(e) = thrown {
+            return Err(super::callback_threw(op, "onToken", &e));
+        }
         Ok(ids_to_js(&out))
     }
 }
@@ -386,7 +394,9 @@ pub fn text_corpus(seed: Option<f64>) -> Result<JsValue, JsError> {
 /// every = 25, onProgress({ step, steps, loss }) }`. Returns `{ model: GPT, tokenizer:
 /// CharTokenizer, run: { lossCurve, scores, samples, trainMs, tokensPerSec, … } }`.
 #[wasm_bindgen(js_name = trainGpt)]
-pub fn js_train_gpt(options: JsValue) -> Result<JsValue, JsError> {
+pub fn js_train_gpt(
+    #[wasm_bindgen(unchecked_optional_param_type = "TrainGptOptions")] options: JsValue,
+) -> Result<JsValue, JsError> {
     let op = "trainGpt";
     args::options(op, &options)?;
     let seed = args::count(
@@ -418,6 +428,7 @@ pub fn js_train_gpt(options: JsValue) -> Result<JsValue, JsError> {
     )?;
     let on_progress = opt_fn(&options, op, "onProgress")?;
     let steps = cfg.steps;
+    let mut thrown = None;
     let (gpt, tok, run) = train_gpt(
         &cfg,
         &mut |_| {},
@@ -425,17 +436,16 @@ pub fn js_train_gpt(options: JsValue) -> Result<JsValue, JsError> {
         &mut |step, loss| match &on_progress {
             Some(f) => {
                 let info = serde_json::json!({ "step": step, "steps": steps, "loss": loss });
-                f.call1(
-                    &JsValue::NULL,
-                    &args::to_js(&info).unwrap_or(JsValue::UNDEFINED),
-                )
-                .map(|v| v.as_bool() != Some(false))
-                .unwrap_or(false)
+                let arg = args::to_js(&info).unwrap_or(JsValue::UNDEFINED);
+                super::call_continue(f, &arg, &mut thrown)
             }
             None => true,
         },
     )
     .map_err(|e| super::js_err_in(op, e))?;
+    if let Some(e) = thrown {
+        return Err(super::callback_threw(op, "onProgress", &e));
+    }
     let obj = Object::new();
     let put = |k: &str, v: JsValue| {
         Reflect::set(&obj, &k.into(), &v)

@@ -2,12 +2,17 @@
 //! `onEpoch` once per epoch, so JS crosses the boundary per epoch, not per op.
 
 use super::args::{self, opt_bool, opt_fn, opt_num, opt_str};
-use super::handles::{layer_from_js, params_from_js, tensor_from_js};
+use super::handles::{
+    layer_from_js, optimizer_from_js, params_from_js, tensor_from_js, OptimizerHandle,
+    SharedOptimizer,
+};
 use super::tensor::JsTensor;
 use super::{js_err, js_err_in};
 use crate::loss::{self, Loss};
 use crate::optim::{Adam, Optimizer, Sgd};
-use crate::train::{fit as core_fit, FitOptions, OptimizerKind};
+use crate::train::{fit as core_fit, fit_with, FitOptions, OptimizerKind};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// Mean squared error over all elements.
@@ -50,19 +55,38 @@ fn lr_of(op: &str, v: f64) -> Result<f32, JsError> {
     args::finite(op, "lr", v)
 }
 
-/// An optimizer: `step()` applies the current gradients, `zeroGrad()` clears them.
+/// An optimizer: `step()` applies the current gradients, `zeroGrad()` clears them. Pass it to
+/// `fit(model, x, y, { optimizer: opt })` to keep its state (and attached pruning masks).
 #[wasm_bindgen(js_name = Optimizer)]
 pub struct JsOptimizer {
-    inner: Box<dyn Optimizer>,
+    inner: Rc<SharedOptimizer>,
+    handle: OptimizerHandle,
 }
 
 impl JsOptimizer {
+    fn new(o: Box<dyn Optimizer>) -> JsOptimizer {
+        let inner = Rc::new(RefCell::new(o));
+        let handle = OptimizerHandle::new(&inner);
+        JsOptimizer { inner, handle }
+    }
     /// Replaces the inner optimizer by a wrapper around it (pruning masks use this).
-    pub(crate) fn wrap(&mut self, f: impl FnOnce(Box<dyn Optimizer>) -> Box<dyn Optimizer>) {
+    pub(crate) fn wrap(
+        &mut self,
+        op: &str,
+        f: impl FnOnce(Box<dyn Optimizer>) -> Box<dyn Optimizer>,
+    ) -> Result<(), JsError> {
+        let mut slot = self.slot(op)?;
         // An optimizer over no parameters holds the slot for the instant of the swap.
         let empty = Sgd::new(Vec::new(), 0.0, 0.0, 0.0).expect("an empty SGD is valid");
-        let old = std::mem::replace(&mut self.inner, Box::new(empty));
-        self.inner = f(old);
+        let old = std::mem::replace(&mut *slot, Box::new(empty));
+        *slot = f(old);
+        Ok(())
+    }
+    /// The optimizer, or an error if `fit` is using it (an `onEpoch` callback calling `step`).
+    fn slot(&self, op: &str) -> Result<std::cell::RefMut<'_, Box<dyn Optimizer>>, JsError> {
+        self.inner
+            .try_borrow_mut()
+            .map_err(|_| js_err(format!("{op}: the optimizer is in use by fit()")))
     }
 }
 
@@ -70,19 +94,19 @@ impl JsOptimizer {
 impl JsOptimizer {
     /// Updates every parameter that has a gradient.
     pub fn step(&mut self) -> Result<(), JsError> {
-        self.inner.step().map_err(js_err)
+        self.slot("Optimizer.step")?.step().map_err(js_err)
     }
     /// Clears every parameter's gradient.
     #[wasm_bindgen(js_name = zeroGrad)]
-    pub fn zero_grad(&self) {
-        self.inner.zero_grad();
+    pub fn zero_grad(&self) -> Result<(), JsError> {
+        self.slot("Optimizer.zeroGrad")?.zero_grad();
+        Ok(())
     }
     /// The learning rate (as set: 0.1 reads back as 0.1, not its float32 rounding).
     #[wasm_bindgen(getter)]
-    pub fn lr(&self) -> f64 {
-        format!("{}", self.inner.lr())
-            .parse()
-            .unwrap_or(self.inner.lr() as f64)
+    pub fn lr(&self) -> Result<f64, JsError> {
+        let lr = self.slot("Optimizer.lr")?.lr();
+        Ok(format!("{lr}").parse().unwrap_or(lr as f64))
     }
     /// Changes the learning rate.
     #[wasm_bindgen(setter)]
@@ -91,19 +115,27 @@ impl JsOptimizer {
         if lr < 0.0 {
             return Err(js_err("Optimizer.lr: must be ≥ 0"));
         }
-        self.inner.set_lr(lr);
+        self.slot("Optimizer.lr")?.set_lr(lr);
         Ok(())
     }
     /// "sgd", "adam" or "adamw".
     #[wasm_bindgen(getter)]
-    pub fn kind(&self) -> String {
-        self.inner.kind().to_string()
+    pub fn kind(&self) -> Result<String, JsError> {
+        Ok(self.slot("Optimizer.kind")?.kind().to_string())
+    }
+    /// Internal: resolves JS arguments back to this optimizer.
+    #[wasm_bindgen(getter, js_name = __optimizerId)]
+    pub fn optimizer_id(&self) -> u32 {
+        self.handle.id()
     }
 }
 
 /// Stochastic gradient descent: `SGD(paramsOrModel, { lr = 0.01, momentum = 0, weightDecay = 0 })`.
 #[wasm_bindgen(js_name = SGD)]
-pub fn sgd(params: JsValue, options: JsValue) -> Result<JsOptimizer, JsError> {
+pub fn sgd(
+    params: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "SGDOptions")] options: JsValue,
+) -> Result<JsOptimizer, JsError> {
     let op = "SGD";
     args::options(op, &options)?;
     let lr = lr_of(op, opt_num(&options, op, "lr")?.unwrap_or(0.01))?;
@@ -118,20 +150,26 @@ pub fn sgd(params: JsValue, options: JsValue) -> Result<JsOptimizer, JsError> {
         opt_num(&options, op, "weightDecay")?.unwrap_or(0.0),
     )?;
     let p = params_from_js(op, &params)?;
-    Ok(JsOptimizer {
-        inner: Box::new(Sgd::new(p, lr, mu, wd).map_err(js_err)?),
-    })
+    Ok(JsOptimizer::new(Box::new(
+        Sgd::new(p, lr, mu, wd).map_err(js_err)?,
+    )))
 }
 
 /// Adam: `Adam(paramsOrModel, { lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0 })`.
 #[wasm_bindgen(js_name = Adam)]
-pub fn adam(params: JsValue, options: JsValue) -> Result<JsOptimizer, JsError> {
+pub fn adam(
+    params: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "AdamOptions")] options: JsValue,
+) -> Result<JsOptimizer, JsError> {
     adam_like("Adam", params, options, false)
 }
 
 /// AdamW (decoupled weight decay): same options as Adam, `weightDecay` defaults to 0.01.
 #[wasm_bindgen(js_name = AdamW)]
-pub fn adamw(params: JsValue, options: JsValue) -> Result<JsOptimizer, JsError> {
+pub fn adamw(
+    params: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "AdamOptions")] options: JsValue,
+) -> Result<JsOptimizer, JsError> {
     adam_like("AdamW", params, options, true)
 }
 
@@ -150,17 +188,29 @@ fn adam_like(
     let wd = num("weightDecay", if decoupled { 0.01 } else { 0.0 })?;
     let p = params_from_js(op, &params)?;
     let a = Adam::with_options(p, lr, (b1, b2), eps, wd, decoupled).map_err(js_err)?;
-    Ok(JsOptimizer { inner: Box::new(a) })
+    Ok(JsOptimizer::new(Box::new(a)))
 }
 
 /// Trains `model` on `(x, y)` with the whole loop in Rust.
 ///
-/// Options: `{ epochs = 10, batchSize = 32, lr = 0.01, optimizer = "adam" | "sgd" | "adamw",
-/// loss = "mse" | "cross_entropy" | "bce" | "bce_with_logits", momentum = 0, weightDecay = 0,
-/// shuffle = true, seed = 0, onEpoch({ epoch, loss, accuracy }) }`. Returning `false` from
-/// `onEpoch` stops early. Returns `{ loss: number[], accuracy: number[] }`.
-#[wasm_bindgen]
-pub fn fit(model: JsValue, x: JsValue, y: JsValue, options: JsValue) -> Result<JsValue, JsError> {
+/// Options: `{ epochs = 10, batchSize = 32, lr = 0.01, optimizer = "adam" | "sgd" | "adamw"
+/// | an Optimizer, loss = "mse" | "cross_entropy" | "bce" | "bce_with_logits", momentum = 0,
+/// weightDecay = 0, shuffle = true, seed = 0, onEpoch({ epoch, loss, accuracy }) }`. With an
+/// Optimizer object (e.g. one with pruning masks attached) its own lr and state are used and
+/// passing lr/momentum/weightDecay too is an error. Returning `false` from `onEpoch` stops
+/// early. Returns `{ loss: number[], accuracy: number[] }`.
+///
+/// ```js
+/// const opt = Adam(model, { lr: 0.01 });
+/// fit(model, x, y, { epochs: 5, optimizer: opt, loss: "cross_entropy" });
+/// ```
+#[wasm_bindgen(unchecked_return_type = "FitResult")]
+pub fn fit(
+    model: JsValue,
+    x: JsValue,
+    y: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "FitOptions")] options: JsValue,
+) -> Result<JsValue, JsError> {
     let op = "fit";
     args::options(op, &options)?;
     let layer = layer_from_js(op, "model", &model)?;
@@ -177,10 +227,26 @@ pub fn fit(model: JsValue, x: JsValue, y: JsValue, options: JsValue) -> Result<J
         opt_num(&options, op, "batchSize")?.unwrap_or(32.0),
         1e7,
     )?;
+    // `optimizer` is a name (fit builds it from lr/momentum/weightDecay) or an Optimizer object
+    // (used as is, keeping its state and attached masks; its own settings then rule).
+    let given = optimizer_from_js(op, "options.optimizer", &args::get(&options, "optimizer"))?;
+    if given.is_some() {
+        for k in ["lr", "momentum", "weightDecay"] {
+            if !args::get(&options, k).is_undefined() {
+                return Err(js_err(format!(
+                    "fit: options.{k} conflicts with the Optimizer object passed as options.optimizer (set it on the optimizer)"
+                )));
+            }
+        }
+    }
     let lr = lr_of(op, opt_num(&options, op, "lr")?.unwrap_or(0.01))?;
-    let optimizer =
-        OptimizerKind::parse(&opt_str(&options, op, "optimizer")?.unwrap_or_else(|| "adam".into()))
-            .map_err(js_err)?;
+    let optimizer = match &given {
+        Some(_) => OptimizerKind::Adam,
+        None => OptimizerKind::parse(
+            &opt_str(&options, op, "optimizer")?.unwrap_or_else(|| "adam".into()),
+        )
+        .map_err(js_err)?,
+    };
     let loss = Loss::parse(&opt_str(&options, op, "loss")?.unwrap_or_else(|| "mse".into()))
         .map_err(js_err)?;
     let momentum = args::finite(
@@ -212,24 +278,24 @@ pub fn fit(model: JsValue, x: JsValue, y: JsValue, options: JsValue) -> Result<J
         shuffle_seed: shuffle.then_some(seed),
     };
     let mut callback_error = None;
-    let stats = core_fit(layer, &x, &y, &opts, |epoch, s| {
+    let report = |epoch, s: crate::train::EpochStats| {
         let Some(f) = &on_epoch else { return true };
         let info = serde_json::json!({ "epoch": epoch, "loss": s.loss, "accuracy": s.accuracy });
         let arg = args::to_js(&info).unwrap_or(JsValue::UNDEFINED);
-        match f.call1(&JsValue::NULL, &arg) {
-            Ok(v) => v.as_bool() != Some(false),
-            Err(e) => {
-                callback_error = Some(e);
-                false
-            }
+        super::call_continue(f, &arg, &mut callback_error)
+    };
+    let stats = match &given {
+        Some(o) => {
+            let mut slot = o
+                .try_borrow_mut()
+                .map_err(|_| js_err("fit: options.optimizer is already in use by another fit()"))?;
+            fit_with(layer, &x, &y, &opts, &mut slot, report)
         }
-    })
+        None => core_fit(layer, &x, &y, &opts, report),
+    }
     .map_err(|e| js_err_in("fit", e))?;
     if let Some(e) = callback_error {
-        return Err(js_err(format!(
-            "fit: onEpoch threw: {}",
-            e.as_string().unwrap_or_else(|| format!("{e:?}"))
-        )));
+        return Err(super::callback_threw("fit", "onEpoch", &e));
     }
     let out = serde_json::json!({
         "loss": stats.iter().map(|s| s.loss).collect::<Vec<_>>(),

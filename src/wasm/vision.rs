@@ -172,9 +172,12 @@ pub fn digits_dataset(options: JsValue) -> Result<JsValue, JsError> {
 /// Trains the digits milestone model: `trainDigits({ model = "cnn" | "mlp", seed = 0,
 /// epochs, lr, batchSize, onEpoch({ epoch, trainLoss, trainAccuracy, testLoss, testAccuracy }) })`.
 /// Returns `{ config, trainLoss[], trainAccuracy[], testLoss[], testAccuracy[], confusion[10][10],
-/// misclassified: [{ label, predicted, pixels[64] }], trainMs, parameters }`.
+/// misclassified: [{ label, predicted, pixels[64] }], trainMs, parameters, model }`, where
+/// `model` is the trained `Sequential` (free it when done).
 #[wasm_bindgen(js_name = trainDigits)]
-pub fn js_train_digits(options: JsValue) -> Result<JsValue, JsError> {
+pub fn js_train_digits(
+    #[wasm_bindgen(unchecked_optional_param_type = "TrainDigitsOptions")] options: JsValue,
+) -> Result<JsValue, JsError> {
     let op = "trainDigits";
     args::options(op, &options)?;
     let model = match opt_str(&options, op, "model")?.as_deref().unwrap_or("cnn") {
@@ -204,23 +207,15 @@ pub fn js_train_digits(options: JsValue) -> Result<JsValue, JsError> {
     }
     let on_epoch = opt_fn(&options, op, "onEpoch")?;
     let mut thrown = None;
-    let (_, run) = train_digits(&cfg, &mut |_| {}, &mut |e, tr, te| {
+    let (model, run) = train_digits(&cfg, &mut |_| {}, &mut |e, tr, te| {
         let Some(f) = &on_epoch else { return true };
         let info = serde_json::json!({ "epoch": e, "epochs": cfg.epochs, "trainLoss": tr.loss, "trainAccuracy": tr.accuracy, "testLoss": te.loss, "testAccuracy": te.accuracy });
-        match f.call1(&JsValue::NULL, &args::to_js(&info).unwrap_or(JsValue::UNDEFINED)) {
-            Ok(v) => v.as_bool() != Some(false),
-            Err(err) => {
-                thrown = Some(err);
-                false
-            }
-        }
+        let arg = args::to_js(&info).unwrap_or(JsValue::UNDEFINED);
+        super::call_continue(f, &arg, &mut thrown)
     })
-    .map_err(js_err)?;
+    .map_err(|e| super::js_err_in(op, e))?;
     if let Some(e) = thrown {
-        return Err(js_err(format!(
-            "{op}: onEpoch threw: {}",
-            e.as_string().unwrap_or_else(|| format!("{e:?}"))
-        )));
+        return Err(super::callback_threw(op, "onEpoch", &e));
     }
     let out = serde_json::json!({
         "config": run.config, "trainLoss": run.train_loss, "trainAccuracy": run.train_accuracy,
@@ -228,5 +223,13 @@ pub fn js_train_digits(options: JsValue) -> Result<JsValue, JsError> {
         "misclassified": run.misclassified, "trainMs": run.train_ms, "parameters": run.parameters,
         "trainSize": run.train_size, "testSize": run.test_size,
     });
-    args::to_js(&out)
+    // The trained model comes back too, so a page can keep using it (predict, quantize, prune).
+    let obj = args::to_js(&out)?;
+    Reflect::set(
+        &obj,
+        &"model".into(),
+        &super::layers::JsSequential::from_layer(model).into(),
+    )
+    .map_err(|_| js_err("internal: result object"))?;
+    Ok(obj)
 }

@@ -156,5 +156,42 @@ export async function apiChecks() {
   ok('10,000 JS-driven training steps with tidy(): wasm memory grows < 1 MiB', after - before < 1024 * 1024,
     `before ${before} B, after ${after} B (growth ${after - before} B), ${Math.round(ms)} ms, loss ${first.toFixed(4)} → ${last.toFixed(4)}`);
   ok('the 10,000-step loop actually trains (loss falls)', last < first, `${first.toFixed(4)} → ${last.toFixed(4)}`);
+
+  // 6. The systems API keeps its promises: masks stay readable after attachMasks, fit trains
+  // with a given Optimizer (masks still enforced), callbacks that throw are reported, measuring
+  // does not flip a model's mode, and kvCacheTiming honours its prompt.
+  tt.manualSeed(2);
+  const pnet = new Sequential([new Linear(4, 32), new ReLU(), new Linear(32, 3)]);
+  const px = Tensor.randn([64, 4]);
+  const py = Tensor.fromArray(Array.from({ length: 64 }, (_, i) => i % 3), [64]);
+  const masks = tt.magnitudePrune(pnet, 0.5);
+  const popt = tt.Adam(pnet, { lr: 0.01 });
+  popt.attachMasks(masks);
+  ok('PruneMasks still answer after attachMasks (sparsity 0.5, holds)', masks.sparsity === 0.5 && masks.holds(), `sparsity ${masks.sparsity}`);
+  const pfit = tt.fit(pnet, px, py, { epochs: 20, batchSize: 16, optimizer: popt, loss: 'cross_entropy' });
+  ok('fit({ optimizer: Adam with masks }) trains and the pruned weights stay exactly 0',
+    pfit.loss[pfit.loss.length - 1] < pfit.loss[0] && masks.holds() && tt.sparsity(pnet) >= 0.5,
+    `loss ${pfit.loss[0].toFixed(4)} → ${pfit.loss[pfit.loss.length - 1].toFixed(4)}, holds ${masks.holds()}, model sparsity ${tt.sparsity(pnet).toFixed(3)}`);
+  const throwsWith = (fn, re) => { try { fn(); return 'no error'; } catch (e) { return re.test(e.message) ? true : e.message; } };
+  const conflict = throwsWith(() => tt.fit(pnet, px, py, { optimizer: popt, lr: 0.1, loss: 'cross_entropy' }), /options\.lr conflicts/);
+  ok('fit with an Optimizer object and lr is an error naming the conflict', conflict === true, conflict);
+  const inUse = throwsWith(() => tt.fit(pnet, px, py, { epochs: 2, optimizer: popt, loss: 'cross_entropy', onEpoch: () => { popt.step(); } }), /Optimizer\.step: the optimizer is in use by fit\(\)/);
+  ok('stepping the optimizer inside fit\'s onEpoch is an error, not a panic', inUse === true && popt.kind === 'adam', inUse);
+  const epochThrow = throwsWith(() => tt.fit(pnet, px, py, { epochs: 3, loss: 'cross_entropy', onEpoch: () => { throw new Error('boom'); } }), /fit: onEpoch threw: boom/);
+  ok('an onEpoch callback that throws is reported as "fit: onEpoch threw: boom"', epochThrow === true, epochThrow);
+  const gpt = new tt.GPT({ vocab: 8, dim: 16, layers: 1, heads: 2, maxLen: 16 });
+  const tokThrow = throwsWith(() => gpt.generate([1, 2], { maxNewTokens: 5, onToken: () => { throw new Error('stop here'); } }), /GPT\.generate: onToken threw: stop here/);
+  ok('a generate onToken callback that throws is reported, not swallowed', tokThrow === true, tokThrow);
+  pnet.eval();
+  tt.compareModels([{ name: 'pruned', model: pnet }], px, py, { runs: 2 });
+  const stillEval = pnet.training === false;
+  pnet.train();
+  tt.compareModels([{ name: 'pruned', model: pnet }], px, py, { runs: 2 });
+  ok('compareModels leaves each model in the mode it found it', stillEval && pnet.training === true, `eval kept: ${stillEval}, train kept: ${pnet.training}`);
+  const kv = tt.kvCacheTiming(gpt, { lengths: [4, 8], prompt: [3, 4, 5] });
+  const badPrompt = throwsWith(() => tt.kvCacheTiming(gpt, { lengths: [4], prompt: [99] }), /kvCacheTiming/);
+  ok('kvCacheTiming uses its prompt (an out-of-vocabulary prompt is an error) and cached = uncached', kv.length === 2 && kv.every((r) => r.same) && badPrompt === true,
+    `${JSON.stringify(kv.map((r) => [r.tokens, r.same]))}; bad prompt: ${badPrompt}`);
+  gpt.free(); pnet.free(); px.free(); py.free();
   return { checks, memory: { before, after, ms, first, last }, faults, errors };
 }

@@ -80,7 +80,7 @@ function fineTuneMasked(state, model, masks, { epochs = 3, lr = 0.002 } = {}) {
   const d = digits(state);
   const n = d.trainLabels.shape[0];
   const opt = tt.Adam(model, { lr });
-  opt.attachMasks(masks); // the masks move into the optimizer: every step re-zeroes them
+  opt.attachMasks(masks); // the optimizer keeps a copy: every step re-zeroes the pruned weights
   const losses = [];
   model.train();
   for (let e = 0; e < epochs; e++) {

@@ -71,7 +71,10 @@ async function runExample({ code }, progress) {
 async function trainDigits({ model = 'cnn', seed = 0, epochs } = {}, progress) {
   const options = { model, seed, onEpoch: (e) => progress({ kind: 'epoch', ...e, epoch: e.epoch + 1 }) };
   if (epochs !== undefined) options.epochs = epochs;
-  return tt.trainDigits(options);
+  // The page only draws the run; the trained model stays in wasm memory unless freed here.
+  const { model: trained, ...run } = tt.trainDigits(options);
+  trained.free();
+  return run;
 }
 
 /** One held-out image of each digit (pixels in [0, 1]) and the split sizes, to show the data. */
