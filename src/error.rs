@@ -50,6 +50,24 @@ impl Error {
             | Error::Grad { op, .. } => op,
         }
     }
+
+    /// The message without the leading `op: `.
+    pub fn detail(&self) -> String {
+        let full = self.to_string();
+        full.strip_prefix(self.op())
+            .and_then(|rest| rest.strip_prefix(": "))
+            .map(str::to_string)
+            .unwrap_or(full)
+    }
+
+    /// Re-labels an error raised inside a layer: `Conv2d: Conv2d(1 → 2, k=5, …): kernel 5×5 is
+    /// larger than the padded input`, naming the layer once instead of op inside op.
+    pub fn in_layer(self, op: &'static str, describe: &str) -> Error {
+        Error::Arg {
+            op,
+            msg: format!("{describe}: {}", self.detail()),
+        }
+    }
 }
 
 impl fmt::Display for Error {

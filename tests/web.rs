@@ -3,89 +3,118 @@
 #![cfg(target_arch = "wasm32")]
 
 use tinytorch::nn::FaultKind;
-use tinytorch::suites::{run_suite, FaultSpec, SuiteOptions};
+use tinytorch::suites::{run_suite, FaultSpec, SuiteOptions, SuiteReport};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn passes(name: &str) {
+/// Lets the page's event loop turn (a `setTimeout(0)` macrotask). The test harness runs tests
+/// back to back in one task, and chromedriver gives up on a page busy for 30 s, so every suite
+/// run starts with a turn: no stretch without one lasts longer than a single suite.
+async fn yield_to_browser() {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        let set_timeout: js_sys::Function =
+            js_sys::Reflect::get(&js_sys::global(), &"setTimeout".into())
+                .expect("setTimeout exists")
+                .into();
+        set_timeout
+            .call2(&wasm_bindgen::JsValue::NULL, &resolve, &0.into())
+            .expect("setTimeout accepts a function");
+    });
+    wasm_bindgen_futures::JsFuture::from(p)
+        .await
+        .expect("the timer resolves");
+}
+
+/// [`run_suite`] after a turn of the event loop.
+async fn run(name: &str, opts: &SuiteOptions) -> tinytorch::Result<SuiteReport> {
+    yield_to_browser().await;
+    run_suite(name, opts)
+}
+
+async fn passes(name: &str) {
     for seed in 0..3 {
-        let r = run_suite(name, &SuiteOptions { seed, fault: None }).unwrap();
+        let r = run(name, &SuiteOptions { seed, fault: None })
+            .await
+            .unwrap();
         assert!(r.passed, "{}", r.summary());
     }
 }
 
 #[wasm_bindgen_test]
-fn suite_gradient_flow_passes_in_browser() {
-    passes("gradient_flow");
+async fn suite_gradient_flow_passes_in_browser() {
+    passes("gradient_flow").await;
 }
 
 #[wasm_bindgen_test]
-fn suite_training_flow_passes_in_browser() {
-    passes("training_flow");
+async fn suite_training_flow_passes_in_browser() {
+    passes("training_flow").await;
 }
 
 #[wasm_bindgen_test]
-fn suite_dataloader_integration_passes_in_browser() {
-    passes("dataloader_integration");
+async fn suite_dataloader_integration_passes_in_browser() {
+    passes("dataloader_integration").await;
 }
 
 #[wasm_bindgen_test]
-fn suite_xor_passes_in_browser() {
-    passes("xor");
+async fn suite_xor_passes_in_browser() {
+    passes("xor").await;
 }
 
 #[wasm_bindgen_test]
-fn suite_cnn_integration_passes_in_browser() {
-    passes("cnn_integration");
+async fn suite_cnn_integration_passes_in_browser() {
+    passes("cnn_integration").await;
 }
 
 #[wasm_bindgen_test]
-fn suite_digits_mlp_passes_in_browser() {
-    let r = run_suite(
+async fn suite_digits_mlp_passes_in_browser() {
+    let r = run(
         "digits_mlp",
         &SuiteOptions {
             seed: 0,
             fault: None,
         },
     )
+    .await
     .unwrap();
     assert!(r.passed, "{}", r.summary());
 }
 
 #[wasm_bindgen_test]
-fn suite_digits_cnn_passes_in_browser() {
-    let r = run_suite(
+async fn suite_digits_cnn_passes_in_browser() {
+    let r = run(
         "digits_cnn",
         &SuiteOptions {
             seed: 0,
             fault: None,
         },
     )
+    .await
     .unwrap();
     assert!(r.passed, "{}", r.summary());
 }
 
 #[wasm_bindgen_test]
-fn suite_nlp_pipeline_flow_passes_in_browser() {
-    passes("nlp_pipeline_flow");
+async fn suite_nlp_pipeline_flow_passes_in_browser() {
+    passes("nlp_pipeline_flow").await;
 }
 
 #[wasm_bindgen_test]
-fn suite_tinygpt_passes_in_browser() {
-    let r = run_suite(
+async fn suite_tinygpt_passes_in_browser() {
+    let r = run(
         "tinygpt",
         &SuiteOptions {
             seed: 0,
             fault: None,
         },
     )
+    .await
     .unwrap();
     assert!(r.passed, "{}", r.summary());
 }
 
 #[wasm_bindgen_test]
-fn systems_suites_pass_in_browser() {
+async fn systems_suites_pass_in_browser() {
     for name in [
         "profiling_integration",
         "quantization_integration",
@@ -95,20 +124,21 @@ fn systems_suites_pass_in_browser() {
         "benchmarking_integration",
         "capstone",
     ] {
-        let r = run_suite(
+        let r = run(
             name,
             &SuiteOptions {
                 seed: 0,
                 fault: None,
             },
         )
+        .await
         .unwrap();
         assert!(r.passed, "{}", r.summary());
     }
 }
 
 #[wasm_bindgen_test]
-fn systems_suites_name_planted_faults_in_browser() {
+async fn systems_suites_name_planted_faults_in_browser() {
     for (name, layer) in [
         ("profiling_integration", 2),
         ("acceleration_integration", 1),
@@ -116,13 +146,14 @@ fn systems_suites_name_planted_faults_in_browser() {
         ("benchmarking_integration", 0),
     ] {
         for kind in FaultKind::ALL {
-            let r = run_suite(
+            let r = run(
                 name,
                 &SuiteOptions {
                     seed: 0,
                     fault: Some(FaultSpec { layer, kind }),
                 },
             )
+            .await
             .unwrap();
             assert!(
                 !r.passed && r.blamed_layers() == vec![layer],
@@ -134,16 +165,17 @@ fn systems_suites_name_planted_faults_in_browser() {
 }
 
 #[wasm_bindgen_test]
-fn planted_faults_in_attention_norm_and_mlp_layers_are_named_in_browser() {
+async fn planted_faults_in_attention_norm_and_mlp_layers_are_named_in_browser() {
     for kind in FaultKind::ALL {
         for layer in [3, 4, 6, 10, 12, 26] {
-            let r = run_suite(
+            let r = run(
                 "nlp_pipeline_flow",
                 &SuiteOptions {
                     seed: 0,
                     fault: Some(FaultSpec { layer, kind }),
                 },
             )
+            .await
             .unwrap();
             assert!(
                 !r.passed && r.blamed_layers() == vec![layer],
@@ -155,16 +187,17 @@ fn planted_faults_in_attention_norm_and_mlp_layers_are_named_in_browser() {
 }
 
 #[wasm_bindgen_test]
-fn planted_faults_in_conv_pool_and_norm_layers_are_named_in_browser() {
+async fn planted_faults_in_conv_pool_and_norm_layers_are_named_in_browser() {
     for kind in FaultKind::ALL {
         for layer in 0..9 {
-            let r = run_suite(
+            let r = run(
                 "cnn_integration",
                 &SuiteOptions {
                     seed: 0,
                     fault: Some(FaultSpec { layer, kind }),
                 },
             )
+            .await
             .unwrap();
             assert!(
                 !r.passed && r.blamed_layers() == vec![layer],
@@ -176,7 +209,7 @@ fn planted_faults_in_conv_pool_and_norm_layers_are_named_in_browser() {
 }
 
 #[wasm_bindgen_test]
-fn planted_faults_are_named_in_browser() {
+async fn planted_faults_are_named_in_browser() {
     for name in [
         "gradient_flow",
         "training_flow",
@@ -185,13 +218,14 @@ fn planted_faults_are_named_in_browser() {
     ] {
         for kind in FaultKind::ALL {
             for layer in [0, 2] {
-                let r = run_suite(
+                let r = run(
                     name,
                     &SuiteOptions {
                         seed: 0,
                         fault: Some(FaultSpec { layer, kind }),
                     },
                 )
+                .await
                 .unwrap();
                 assert!(
                     !r.passed && r.blamed_layers() == vec![layer],
@@ -204,12 +238,12 @@ fn planted_faults_are_named_in_browser() {
 }
 
 #[wasm_bindgen_test]
-fn simd128_is_compiled_in() {
+async fn simd128_is_compiled_in() {
     assert!(tinytorch::wasm::simd_enabled());
 }
 
 #[wasm_bindgen_test]
-fn bad_input_is_an_error_and_the_instance_keeps_working() {
+async fn bad_input_is_an_error_and_the_instance_keeps_working() {
     use tinytorch::wasm::{JsLinear, JsTensor};
     use wasm_bindgen::JsValue;
     let shape = |v: &[f64]| {
@@ -229,4 +263,41 @@ fn bad_input_is_an_error_and_the_instance_keeps_working() {
     // Still working afterwards.
     let c = JsTensor::ones(shape(&[2.0, 2.0])).unwrap();
     assert_eq!(c.add(&c).unwrap().to_array().to_vec(), vec![2.0; 4]);
+}
+
+/// The f32x4 2×2 max-pool path against a by-hand loop: same maxima, and the gradient lands on
+/// the first maximum of each window, on odd sizes, with many ties (values rounded to halves).
+#[wasm_bindgen_test]
+async fn simd_max_pool_matches_the_definition_with_ties_and_odd_sizes() {
+    use tinytorch::Tensor;
+    tinytorch::manual_seed(5);
+    for (h, w) in [(2, 2), (5, 7), (8, 8), (9, 18), (4, 10)] {
+        let v: Vec<f32> = Tensor::randn(&[2, 3, h, w])
+            .to_vec()
+            .iter()
+            .map(|v| (v * 2.0).round() / 2.0)
+            .collect();
+        let x = Tensor::from_vec(v.clone(), &[2, 3, h, w])
+            .unwrap()
+            .requires_grad_(true);
+        let y = x.try_max_pool2d(2, 2, 0).unwrap();
+        y.sum().backward().unwrap();
+        let (oh, ow) = (h / 2, w / 2);
+        let (mut want, mut grad) = (Vec::new(), vec![0.0f32; v.len()]);
+        for nc in 0..6 {
+            for oy in 0..oh {
+                for ox in 0..ow {
+                    let taps = [(0, 0), (0, 1), (1, 0), (1, 1)]
+                        .map(|(dy, dx)| nc * h * w + (2 * oy + dy) * w + 2 * ox + dx);
+                    let first = taps
+                        .into_iter()
+                        .fold(taps[0], |b, i| if v[i] > v[b] { i } else { b });
+                    want.push(v[first]);
+                    grad[first] += 1.0;
+                }
+            }
+        }
+        assert_eq!(y.to_vec(), want, "values for {h}×{w}");
+        assert_eq!(x.grad().unwrap().to_vec(), grad, "first maxima for {h}×{w}");
+    }
 }

@@ -103,7 +103,7 @@ pub enum Op {
         z: Tensor,
         y: Array,
     },
-    /// Convolution as im2col + GEMM; `cols` is the `(N·P) × K` patch matrix of `input`.
+    /// Convolution as im2col + GEMM; `cols` holds the `K × P` patch matrix of each sample of `input`.
     Conv2d {
         input: Tensor,
         weight: Tensor,

@@ -104,10 +104,7 @@ impl Module for Conv2d {
             });
         }
         x.try_conv2d(&self.weight, self.bias.as_ref(), self.stride, self.padding)
-            .map_err(|e| Error::Arg {
-                op: "Conv2d",
-                msg: format!("{}: {e}", self.describe()),
-            })
+            .map_err(|e| e.in_layer("Conv2d", &self.describe()))
     }
     fn flops(&self, _input: &[usize], output: &[usize]) -> u64 {
         let outputs: u64 = output.iter().product::<usize>() as u64; // N·O·Hout·Wout

@@ -72,10 +72,8 @@ impl Embedding {
 
 impl Module for Embedding {
     fn forward(&self, ids: &Tensor) -> Result<Tensor> {
-        let v = ids_of("Embedding", ids, self.num).map_err(|e| Error::Arg {
-            op: "Embedding",
-            msg: format!("{}: {e}", self.describe()),
-        })?;
+        let v = ids_of("Embedding", ids, self.num)
+            .map_err(|e| e.in_layer("Embedding", &self.describe()))?;
         self.weight.try_embedding(&v, &ids.shape())
     }
     fn kind(&self) -> &'static str {

@@ -40,7 +40,7 @@ macro_rules! pool {
         impl Module for $name {
             fn forward(&self, x: &Tensor) -> Result<Tensor> {
                 x.$op(self.kernel, self.stride, self.padding)
-                    .map_err(|e| Error::Arg { op: $kind, msg: format!("{}: {e}", self.describe()) })
+                    .map_err(|e| e.in_layer($kind, &self.describe()))
             }
             fn flops(&self, _input: &[usize], output: &[usize]) -> u64 {
                 // k² reads combined per output element.

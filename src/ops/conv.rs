@@ -1,10 +1,10 @@
 //! 2-D convolution (cross-correlation, NCHW input, OIHW weights) as im2col plus one matrix
 //! multiply, and its backward for input, weight and bias.
 //!
-//! All `N·P` output positions (P = Hout·Wout) become rows of one `(N·P) × K` patch matrix
-//! (K = C·kh·kw). Each sample is then one GEMM `W · colsₙᵀ` through the SIMD kernel, which
-//! writes the `(O, P)` plane of the NCHW output in place: no transpose of the output, and none
-//! of the gradient in backward (reordering `(N·P, O)` rows cost more than the GEMM itself).
+//! Each sample's windows become a `K × P` patch matrix `colsₙ` (K = C·kh·kw taps, P =
+//! Hout·Wout positions). Each sample is then one GEMM `W · colsₙ` through the SIMD kernel,
+//! which writes the `(O, P)` plane of the NCHW output in place: no transpose of the output,
+//! and none of the gradient in backward (reordering `(N·P, O)` rows cost more than the GEMM).
 
 use crate::autograd::{GradSink, Op};
 use crate::error::{Error, Result};
@@ -105,70 +105,73 @@ impl Conv2dGeom {
     }
 }
 
-/// The `(N·P) × K` patch matrix of `x`: row `(n, oy, ox)` holds the window at that output
-/// position, taps in `(c, ki, kj)` order; padded taps stay 0.
+/// The patch matrices of `x`, one `K × P` block per sample: row `(c, ki, kj)` holds, for every
+/// output position, the input value under that tap (padded taps stay 0). Tap-major rows make
+/// the copies whole output rows (`ow` values) instead of `kw`-value snippets: each snippet
+/// was a `memory.copy` in wasm, and they made this the slowest part of the CNN.
 fn im2col(g: &Conv2dGeom, x: &[f32]) -> Vec<f32> {
-    let k = g.k();
-    let mut cols = vec![0.0f32; g.n * g.p() * k];
-    let mut rows = cols.chunks_exact_mut(k);
-    for n in 0..g.n {
-        for oy in 0..g.oh {
-            for ox in 0..g.ow {
-                let row = rows.next().expect("N·P rows");
-                for_taps(g, oy, ox, |c, ki, y, x0, kj0, len| {
-                    let src = &x[((n * g.c + c) * g.h + y) * g.w + x0..][..len];
-                    row[(c * g.kh + ki) * g.kw + kj0..][..len].copy_from_slice(src);
-                });
+    let (k, p, chw) = (g.k(), g.p(), g.c * g.h * g.w);
+    let mut cols = vec![0.0f32; g.n * k * p];
+    for (xn, cn) in x.chunks_exact(chw).zip(cols.chunks_exact_mut(k * p)) {
+        for_runs(g, |kk, oy, src, ox0, len| {
+            let dst = &mut cn[kk * p + oy * g.ow + ox0..][..len];
+            if g.stride == 1 {
+                dst.copy_from_slice(&xn[src..src + len]);
+            } else {
+                for (d, v) in dst.iter_mut().zip(xn[src..].iter().step_by(g.stride)) {
+                    *d = *v;
+                }
             }
-        }
+        });
     }
     cols
 }
 
-/// Scatter-adds a patch-matrix gradient back onto the input (the adjoint of im2col).
+/// Scatter-adds patch-matrix gradients back onto the input (the adjoint of im2col).
 fn col2im(g: &Conv2dGeom, dcols: &[f32]) -> Vec<f32> {
-    let k = g.k();
-    let mut dx = vec![0.0f32; g.n * g.c * g.h * g.w];
-    let mut rows = dcols.chunks_exact(k);
-    for n in 0..g.n {
-        for oy in 0..g.oh {
-            for ox in 0..g.ow {
-                let row = rows.next().expect("N·P rows");
-                for_taps(g, oy, ox, |c, ki, y, x0, kj0, len| {
-                    let dst = &mut dx[((n * g.c + c) * g.h + y) * g.w + x0..][..len];
-                    for (d, v) in dst.iter_mut().zip(&row[(c * g.kh + ki) * g.kw + kj0..]) {
-                        *d += v;
-                    }
-                });
+    let (k, p, chw) = (g.k(), g.p(), g.c * g.h * g.w);
+    let mut dx = vec![0.0f32; g.n * chw];
+    for (dxn, dcn) in dx.chunks_exact_mut(chw).zip(dcols.chunks_exact(k * p)) {
+        for_runs(g, |kk, oy, dst, ox0, len| {
+            let src = &dcn[kk * p + oy * g.ow + ox0..][..len];
+            if g.stride == 1 {
+                for (d, v) in dxn[dst..dst + len].iter_mut().zip(src) {
+                    *d += v;
+                }
+            } else {
+                for (d, v) in dxn[dst..].iter_mut().step_by(g.stride).zip(src) {
+                    *d += v;
+                }
             }
-        }
+        });
     }
     dx
 }
 
-/// Calls `f(c, ki, y, x0, kj0, len)` for each channel and kernel row of the window at
-/// `(oy, ox)` that lies in the image: taps `kj0..kj0+len` read image columns `x0..x0+len`
-/// of row `y`. Clipping a whole run at once keeps the bounds test out of the per-tap loop.
-#[inline]
-fn for_taps(
-    g: &Conv2dGeom,
-    oy: usize,
-    ox: usize,
-    mut f: impl FnMut(usize, usize, usize, usize, usize, usize),
-) {
-    let (left, top) = (ox * g.stride, oy * g.stride); // in padded coordinates
-    let kj0 = g.padding.saturating_sub(left);
-    let kj1 = g.kw.min(g.w + g.padding - left.min(g.w + g.padding));
-    if kj0 >= kj1 {
-        return;
-    }
-    let x0 = left + kj0 - g.padding;
-    for ki in 0..g.kh {
-        let Some(y) = (top + ki).checked_sub(g.padding).filter(|&y| y < g.h) else {
-            continue;
-        };
-        for c in 0..g.c {
-            f(c, ki, y, x0, kj0, kj1 - kj0);
+/// Calls `f(kk, oy, start, ox0, len)` for every tap `kk = (c, ki, kj)` and output row `oy`
+/// whose taps land in the image: output columns `ox0..ox0+len` read the image at `start`,
+/// `start + stride`, … (indices into one sample's `(C, H, W)` block). Clipping whole runs keeps
+/// the bounds test out of the per-value loop.
+fn for_runs(g: &Conv2dGeom, mut f: impl FnMut(usize, usize, usize, usize, usize)) {
+    let (s, pad) = (g.stride, g.padding);
+    for c in 0..g.c {
+        for ki in 0..g.kh {
+            for kj in 0..g.kw {
+                let kk = (c * g.kh + ki) * g.kw + kj;
+                // Column x = ox·s + kj − pad must lie in [0, w).
+                let ox0 = pad.saturating_sub(kj).div_ceil(s);
+                let ox1 = (g.w + pad).saturating_sub(kj).div_ceil(s).min(g.ow);
+                if ox0 >= ox1 {
+                    continue;
+                }
+                let x0 = ox0 * s + kj - pad;
+                for oy in 0..g.oh {
+                    let Some(y) = (oy * s + ki).checked_sub(pad).filter(|&y| y < g.h) else {
+                        continue;
+                    };
+                    f(kk, oy, (c * g.h + y) * g.w + x0, ox0, ox1 - ox0);
+                }
+            }
         }
     }
 }
@@ -235,13 +238,13 @@ impl Tensor {
                     plane.fill(bv);
                 }
             }
-            // yₙ (O×P) = W (O×K) · colsₙᵀ (K×P)
+            // yₙ (O×P) = W (O×K) · colsₙ (K×P)
             gemm(
                 o,
                 p,
                 k,
                 MatRef::rows(w, k),
-                MatRef::transposed(cn, k),
+                MatRef::rows(cn, p),
                 yn,
                 bias.is_some(),
             );
@@ -259,7 +262,7 @@ impl Tensor {
     }
 }
 
-// yₙ = W · colsₙᵀ + b ⇒ dW = Σₙ dyₙ · colsₙ, db = Σ dy over N and P, dcolsₙ = dyₙᵀ · W,
+// yₙ = W · colsₙ + b ⇒ dW = Σₙ dyₙ · colsₙᵀ, db = Σ dy over N and P, dcolsₙ = Wᵀ · dyₙ,
 // dx = col2im(dcols).
 pub(crate) fn conv2d_backward(
     input: &Tensor,
@@ -277,12 +280,13 @@ pub(crate) fn conv2d_backward(
     if weight.requires_grad() {
         let mut dw = vec![0.0f32; o * k];
         for (dyn_, cn) in dy.chunks_exact(o * p).zip(cols.chunks_exact(p * k)) {
+            // dW (O×K) += dyₙ (O×P) · colsₙᵀ (P×K)
             gemm(
                 o,
                 k,
                 p,
                 MatRef::rows(dyn_, p),
-                MatRef::rows(cn, k),
+                MatRef::transposed(cn, p),
                 &mut dw,
                 true,
             );
@@ -307,13 +311,13 @@ pub(crate) fn conv2d_backward(
         let w = wd.as_slice().expect("standard");
         let mut dcols = vec![0.0f32; g.n * p * k];
         for (dyn_, dcn) in dy.chunks_exact(o * p).zip(dcols.chunks_exact_mut(p * k)) {
-            // dcolsₙ (P×K) = dyₙᵀ (P×O) · W (O×K)
+            // dcolsₙ (K×P) = Wᵀ (K×O) · dyₙ (O×P)
             gemm(
-                p,
                 k,
+                p,
                 o,
-                MatRef::transposed(dyn_, p),
-                MatRef::rows(w, k),
+                MatRef::transposed(w, k),
+                MatRef::rows(dyn_, p),
                 dcn,
                 false,
             );

@@ -59,8 +59,10 @@ macro_rules! layer_methods {
             #[wasm_bindgen(js_name = injectFault)]
             pub fn inject_fault(&self, layer_index: f64, kind: &str) -> Result<(), JsError> {
                 let i = crate::wasm::args::count("injectFault", "layerIndex", layer_index, u32::MAX as f64)?;
-                let k = crate::nn::FaultKind::parse(kind).map_err(crate::wasm::js_err)?;
-                crate::nn::inject_fault(&*self.layer, i, k).map_err(crate::wasm::js_err)
+                let k = crate::nn::FaultKind::parse(kind)
+                    .map_err(|e| crate::wasm::js_err_in("injectFault", e))?;
+                crate::nn::inject_fault(&*self.layer, i, k)
+                    .map_err(|e| crate::wasm::js_err_in("injectFault", e))
             }
             /// Removes every injected fault.
             #[wasm_bindgen(js_name = clearFaults)]

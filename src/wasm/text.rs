@@ -78,9 +78,15 @@ impl JsBpeTokenizer {
     /// Learns merges (most frequent pair first; ties to the smallest pair) up to `vocabSize`.
     pub fn train(corpus: &str, vocab_size: f64) -> Result<JsBpeTokenizer, JsError> {
         let n = args::positive("BPETokenizer.train", "vocabSize", vocab_size, 1e6)?;
+        // The core names its Rust argument; say it the way the JS caller wrote it.
         BpeTokenizer::train(corpus, n)
             .map(JsBpeTokenizer)
-            .map_err(js_err)
+            .map_err(|e| {
+                js_err(format!(
+                    "BPETokenizer.train: {}",
+                    e.detail().replace("vocab_size", "vocabSize")
+                ))
+            })
     }
     /// Ids of the text (unknown symbols → 0).
     pub fn encode(&self, text: &str) -> Array {
