@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 export PATH="$PWD/tools/node_modules/.bin:$PATH"
 unset RUSTFLAGS
 # Whole-page budget for the browser suites (the runner defaults to 20 s; ours take minutes).
+# webdriver.json raises chromedriver's script timeout from 30 s: the runner polls the page with
+# a script, and a suite that trains for real keeps the page busy between polls.
 export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-900}"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 

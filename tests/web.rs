@@ -9,8 +9,9 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// Lets the page's event loop turn (a `setTimeout(0)` macrotask). The test harness runs tests
-/// back to back in one task, and chromedriver gives up on a page busy for 30 s, so every suite
-/// run starts with a turn: no stretch without one lasts longer than a single suite.
+/// back to back in one task, and chromedriver gives up on a page busy longer than its script
+/// timeout (30 s by default; `webdriver.json` raises it), so every suite run starts with a turn:
+/// no stretch without one lasts longer than a single suite.
 async fn yield_to_browser() {
     let p = js_sys::Promise::new(&mut |resolve, _| {
         let set_timeout: js_sys::Function =
@@ -300,4 +301,22 @@ async fn simd_max_pool_matches_the_definition_with_ties_and_odd_sizes() {
         assert_eq!(y.to_vec(), want, "values for {h}×{w}");
         assert_eq!(x.grad().unwrap().to_vec(), grad, "first maxima for {h}×{w}");
     }
+}
+
+/// A 100,000-op chain on the wasm stack (1 MiB, where a recursive walk or Drop dies near 10⁴
+/// nodes): backward and teardown both finish and the gradient is exact.
+#[wasm_bindgen_test]
+async fn a_100k_node_chain_runs_backward_and_drops_in_browser() {
+    use tinytorch::Tensor;
+    let x = Tensor::scalar(3.0).requires_grad_(true);
+    let mut y = x.clone();
+    // v ↦ −(v + 1) twice is the identity: y = x, dy/dx = (−1)^50000 = 1.
+    for _ in 0..50_000 {
+        y = y.add_scalar(1.0).mul_scalar(-1.0);
+    }
+    assert_eq!(y.item().unwrap(), 3.0);
+    y.backward().unwrap();
+    assert_eq!(x.grad().unwrap().item().unwrap(), 1.0);
+    drop(y);
+    assert_eq!(x.item().unwrap(), 3.0);
 }
