@@ -23,6 +23,20 @@ report() {
     "$(stat -c %s "$wasm")" "$(gzip -9c "$wasm" | wc -c)" "$simd" "$relaxed"
 }
 
+# Both packages newer than every input: nothing to do (so `make serve` restarts in seconds
+# instead of re-running the release build and wasm-opt). FORCE_BUILD=1 rebuilds anyway.
+up_to_date() {
+  local out
+  for out in pkg/tinytorch_bg.wasm pkg/tinytorch.js pkg-relaxed/tinytorch_bg.wasm pkg-relaxed/tinytorch.js; do
+    [ -f "$out" ] || return 1
+    [ -z "$(find src Cargo.toml Cargo.lock .cargo scripts/build.sh -newer "$out" -print -quit)" ] || return 1
+  done
+}
+if [ "${FORCE_BUILD:-0}" != 1 ] && [ "${SKIP_RELAXED:-0}" != 1 ] && up_to_date; then
+  echo "[build] pkg/ and pkg-relaxed/ are newer than the sources: kept (FORCE_BUILD=1 rebuilds)"
+  exit 0
+fi
+
 wasm-pack --quiet build --release --target web --out-dir pkg --out-name tinytorch --mode no-install
 report pkg
 
