@@ -2,6 +2,8 @@
 //! central-difference check, plus the graph bookkeeping (accumulation, `zero_grad`, `no_grad`,
 //! `retain_grad`, `backward_with`) and a 100,000-node chain that must not overflow the stack.
 
+mod common;
+
 use tinytorch::gradcheck::numeric_gradient;
 use tinytorch::rng::Rng;
 use tinytorch::{manual_seed, no_grad, Error, Result, Tensor};
@@ -1179,26 +1181,10 @@ fn retain_grad_keeps_an_intermediate_gradient() {
 
 #[test]
 fn a_100k_node_chain_runs_backward_and_drops_on_a_small_stack() {
-    // 256 KiB is far too small for a recursive walk (or a recursive Drop) over 100,000 nodes,
-    // so finishing proves both the topological sort and the teardown are iterative.
+    // 256 KiB is far too small for a recursive walk (or a recursive Drop) over 100,000 nodes.
     let handle = std::thread::Builder::new()
         .stack_size(256 * 1024)
-        .spawn(|| {
-            let x = Tensor::scalar(3.0).requires_grad_(true);
-            let mut y = x.clone();
-            // Each pair maps v ↦ −(v + 1); two pairs give back v. 50,000 pairs (100,000 ops)
-            // ⇒ y = x and dy/dx = (−1)^50000 = 1; a skipped or doubled node changes the sign
-            // or the value.
-            for _ in 0..50_000 {
-                y = y.add_scalar(1.0).mul_scalar(-1.0);
-            }
-            assert_eq!(y.item().unwrap(), 3.0);
-            y.backward().unwrap();
-            assert_eq!(x.grad().unwrap().item().unwrap(), 1.0);
-            drop(y);
-            // The chain is gone: x is the only handle left.
-            assert_eq!(x.item().unwrap(), 3.0);
-        })
+        .spawn(common::hundred_thousand_op_chain)
         .unwrap();
     handle.join().expect("the chain thread must not overflow");
 }

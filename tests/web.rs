@@ -2,6 +2,8 @@
 //! the same Rust suites as natively, each a named test, plus fault naming and bad input.
 #![cfg(target_arch = "wasm32")]
 
+mod common;
+
 use tinytorch::nn::FaultKind;
 use tinytorch::suites::{run_suite, FaultSpec, SuiteOptions, SuiteReport};
 use wasm_bindgen_test::*;
@@ -307,16 +309,5 @@ async fn simd_max_pool_matches_the_definition_with_ties_and_odd_sizes() {
 /// nodes): backward and teardown both finish and the gradient is exact.
 #[wasm_bindgen_test]
 async fn a_100k_node_chain_runs_backward_and_drops_in_browser() {
-    use tinytorch::Tensor;
-    let x = Tensor::scalar(3.0).requires_grad_(true);
-    let mut y = x.clone();
-    // v ↦ −(v + 1) twice is the identity: y = x, dy/dx = (−1)^50000 = 1.
-    for _ in 0..50_000 {
-        y = y.add_scalar(1.0).mul_scalar(-1.0);
-    }
-    assert_eq!(y.item().unwrap(), 3.0);
-    y.backward().unwrap();
-    assert_eq!(x.grad().unwrap().item().unwrap(), 1.0);
-    drop(y);
-    assert_eq!(x.item().unwrap(), 3.0);
+    common::hundred_thousand_op_chain();
 }
