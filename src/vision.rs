@@ -23,16 +23,28 @@ pub enum DigitsModel {
 
 /// Builds a fresh digits model (weights from the global seeded generator).
 ///
+/// The digits MLP with `hidden` units: Flatten → Linear(64, hidden) → ReLU → Linear(hidden, 10).
+/// The milestone uses 128; the compression and capstone students use smaller ones.
+///
+/// # Example
+/// ```
+/// use tinytorch::nn::Module;
+/// assert_eq!(tinytorch::vision::digits_mlp(32).children().len(), 4);
+/// ```
+pub fn digits_mlp(hidden: usize) -> Sequential {
+    Sequential::new(vec![
+        Flatten::new().into_layer(),
+        Linear::new(64, hidden, true).into_layer(),
+        ReLU::new().into_layer(),
+        Linear::new(hidden, 10, true).into_layer(),
+    ])
+}
+
 /// # Errors
 /// Never in practice (fixed valid sizes); kept fallible like every constructor.
 pub fn digits_model(kind: DigitsModel) -> Result<Sequential> {
     Ok(match kind {
-        DigitsModel::Mlp => Sequential::new(vec![
-            Flatten::new().into_layer(),
-            Linear::new(64, 128, true).into_layer(),
-            ReLU::new().into_layer(),
-            Linear::new(128, 10, true).into_layer(),
-        ]),
+        DigitsModel::Mlp => digits_mlp(128),
         DigitsModel::Cnn => Sequential::new(vec![
             Conv2d::new(1, 16, 3, 1, 1, true)?.into_layer(),
             ReLU::new().into_layer(),

@@ -11,21 +11,13 @@ use crate::compress::{distillation_loss, magnitude_prune, sparsity, MaskedOptimi
 use crate::data::{digits, DataLoader, TensorDataset};
 use crate::error::Result;
 use crate::loss::Loss;
-use crate::nn::{call, Flatten, Layer, Linear, Module, ReLU, Sequential};
+use crate::nn::{call, Layer, Module};
 use crate::optim::{Adam, Optimizer};
 use crate::quant::quantize_model;
 use crate::train::Trainer;
+use crate::vision::digits_mlp;
 use serde_json::{json, Value};
 use std::rc::Rc;
-
-fn mlp(hidden: usize) -> Sequential {
-    Sequential::new(vec![
-        Flatten::new().into_layer(),
-        Linear::new(64, hidden, true).into_layer(),
-        ReLU::new().into_layer(),
-        Linear::new(hidden, 10, true).into_layer(),
-    ])
-}
 
 fn entry(e: &ModelEntry) -> Value {
     json!({
@@ -50,7 +42,7 @@ pub fn run_capstone(
     let train = DataLoader::new(Rc::new(train_set), 32)?.shuffle(seed);
     crate::manual_seed(seed);
     progress("training the baseline MLP 64-128-10");
-    let baseline: Layer = Rc::new(mlp(128));
+    let baseline: Layer = Rc::new(digits_mlp(128));
     let opt = Adam::new(baseline.parameters(), 0.005)?;
     let mut t = Trainer::new(baseline.clone(), Box::new(opt), Loss::CrossEntropy);
     for _ in 0..25 {
@@ -58,7 +50,7 @@ pub fn run_capstone(
     }
     baseline.eval();
     progress("distilling into a 64-32-10 student (T = 3, α = 0.7)");
-    let student_net = Rc::new(mlp(32));
+    let student_net = Rc::new(digits_mlp(32));
     let mut opt = Adam::new(student_net.parameters(), 0.005)?;
     for _ in 0..20 {
         for batch in train.epoch() {

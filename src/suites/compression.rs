@@ -12,20 +12,12 @@ use crate::data::{digits, DataLoader, TensorDataset};
 use crate::error::Result;
 use crate::gradcheck::numeric_gradient;
 use crate::loss::Loss;
-use crate::nn::{call, Flatten, Layer, Linear, Module, ReLU, Sequential};
+use crate::nn::{call, Layer, Linear, Module, Sequential};
 use crate::optim::{Adam, Optimizer};
 use crate::tensor::Tensor;
 use crate::train::{evaluate, Trainer};
+use crate::vision::digits_mlp;
 use std::rc::Rc;
-
-fn mlp(hidden: usize) -> Sequential {
-    Sequential::new(vec![
-        Flatten::new().into_layer(),
-        Linear::new(64, hidden, true).into_layer(),
-        ReLU::new().into_layer(),
-        Linear::new(hidden, 10, true).into_layer(),
-    ])
-}
 
 fn weights(m: &dyn Module) -> Vec<Tensor> {
     m.named_parameters()
@@ -61,7 +53,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
 
     ctx.case("magnitude_pruning_keeps_training", "A digits MLP (64-128-10) pruned to 50% of its weights by global magnitude keeps training for 5 epochs with the mask applied: the pruned weights stay exactly zero, sparsity stays 50%, the loss falls, and held-out accuracy is within 2 points of the dense model (90% is reported too).", |ctx, c| {
         ctx.reseed(1);
-        let model: Layer = Rc::new(mlp(128));
+        let model: Layer = Rc::new(digits_mlp(128));
         ctx.prepare(&*model);
         ctx.check_layers(c, &*model, &data.train_images.try_narrow(0, 0, 8)?, &data.train_labels.try_narrow(0, 0, 8)?, Loss::CrossEntropy)?;
         fit(&model, Box::new(Adam::new(model.parameters(), 0.005)?), 25)?;
@@ -92,7 +84,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
 
     ctx.case("per_layer_pruning", "Per-layer magnitude pruning to 50% leaves each weight matrix exactly half zeros and never prunes a bias.", |ctx, _| {
         ctx.reseed(2);
-        let m = mlp(32);
+        let m = digits_mlp(32);
         let w = weights(&m);
         magnitude_prune(&w, 0.5, false)?;
         for t in &w {
@@ -105,7 +97,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
 
     ctx.case("structured_pruning_shrinks", "Removing half the hidden neurons of a 64-32-10 MLP leaves a 64-16-10 MLP (fewer parameters) whose outputs equal the original's with those neurons silenced.", |ctx, c| {
         ctx.reseed(3);
-        let m = mlp(32);
+        let m = digits_mlp(32);
         let small = prune_neurons(&m, 1, 16)?;
         check!(small.num_parameters() == 64 * 16 + 16 + 16 * 10 + 10, "pruned model has {} parameters", small.num_parameters());
         // Silence the dropped neurons in the original: zero their incoming weights and bias.
@@ -156,10 +148,10 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
 
     ctx.case("distillation_teaches_a_small_student", "A teacher MLP (64-128-10) teaches a student under half its size (64-32-10) with α·T²·KL + (1−α)·CE (T = 3, α = 0.7): the loss's gradient matches the numerical one, and the student reaches ≥ 90% held-out accuracy.", |ctx, c| {
         ctx.reseed(5);
-        let teacher: Layer = Rc::new(mlp(128));
+        let teacher: Layer = Rc::new(digits_mlp(128));
         fit(&teacher, Box::new(Adam::new(teacher.parameters(), 0.005)?), 20)?;
         teacher.eval();
-        let student = Rc::new(mlp(32));
+        let student = Rc::new(digits_mlp(32));
         ctx.prepare(&*student);
         check!(student.num_parameters() * 2 < teacher.num_parameters(), "student {} is not under half of {}", student.num_parameters(), teacher.num_parameters());
         // The distillation loss's gradient, checked numerically on some student logits.
