@@ -1,17 +1,20 @@
 //! The cache-blocked GEMM driver: pack B into NR-wide panels and A into MR-tall panels
-//! (zero-padded to whole tiles), then run the 4×8 micro-kernel over every tile.
+//! (zero-padded to whole tiles), then run the flavour's micro-kernel over every tile, with
+//! smaller kernels of the same flavour on the edge tiles.
 //!
-//! Blocking that worked in V8 here: KC = 256 (a B panel of 256×8 floats stays in L1),
-//! MC = 96, NC = 1024 (performance.md). Packing buffers are reused across calls, so small
+//! Blocking that worked in V8 here: KC = 256 (a B micro-panel of 256×12 floats stays in L1),
+//! MC = 96 (whole 3- and 4-row panels). Packing buffers are reused across calls, so small
 //! matrices pay no allocation.
 
-use super::micro::{self, MR, NR};
+use super::micro::{self, Tiles};
 use super::{KernelKind, MatRef};
 use std::cell::RefCell;
 
 const KC: usize = 256;
 const MC: usize = 96;
-const NC: usize = 1024;
+/// Wide enough that no course-sized B is split (re-packing A per split costs more than the
+/// L2 misses of a 1 MB B block); rounded down to whole NR panels per flavour.
+const NC: usize = 4096;
 /// Below this many multiply-adds, packing and edge tiles cost more than they save (attention
 /// over short sequences multiplies hundreds of 16×16 blocks per step).
 const SMALL: usize = 16 * 16 * 16;
@@ -43,21 +46,46 @@ fn small(m: usize, n: usize, k: usize, a: MatRef, b: MatRef, c: &mut [f32]) {
     }
 }
 
+/// Packing buffers, reused across calls so small matrices pay no allocation. Each holds
+/// 16 floats of slack so the packed panels can start on a 64-byte line: a misaligned
+/// `v128.load` that straddles two lines costs the micro-kernel up to half its speed.
+#[derive(Default)]
+struct Packs {
+    a: Vec<f32>,
+    b: Vec<f32>,
+}
+
 thread_local! {
-    static PACK: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
+    static PACK: RefCell<Packs> = RefCell::new(Packs::default());
+}
+
+/// A 64-byte-aligned window of `len` floats in `buf` (grown as needed; contents are stale).
+fn aligned(buf: &mut Vec<f32>, len: usize) -> &mut [f32] {
+    if buf.len() < len + 16 {
+        buf.resize(len + 16, 0.0);
+    }
+    let off = buf.as_ptr().align_offset(64).min(16);
+    &mut buf[off..off + len]
 }
 
 /// Packs rows `i0..i0+mc` × cols `p0..p0+kc` of A into MR-row panels: panel `q` holds, for each
-/// p, the MR values A[i0+q·MR+r, p0+p] (zero beyond row `m`).
-fn pack_a(a: MatRef, i0: usize, mc: usize, p0: usize, kc: usize, out: &mut Vec<f32>) {
-    let panels = mc.div_ceil(MR);
-    out.clear();
-    out.resize(panels * kc * MR, 0.0);
+/// p, the MR values A[i0+q·MR+r, p0+p] (zero beyond row `mc`).
+fn pack_a<const MR: usize>(a: MatRef, i0: usize, mc: usize, p0: usize, kc: usize, out: &mut [f32]) {
     for (q, panel) in out.chunks_exact_mut(kc * MR).enumerate() {
         let rows = (mc - q * MR).min(MR);
         let i = i0 + q * MR;
-        if a.cs == 1 {
-            // Row-major A: interleave `rows` contiguous row slices.
+        if rows < MR {
+            panel.fill(0.0);
+        }
+        if a.cs == 1 && rows == MR {
+            // Row-major A, a whole panel: interleave MR contiguous row slices in one pass.
+            let src: [&[f32]; MR] = std::array::from_fn(|r| &a.data[(i + r) * a.rs + p0..][..kc]);
+            for (p, dst) in panel.chunks_exact_mut(MR).enumerate().take(kc) {
+                for (d, row) in dst.iter_mut().zip(&src) {
+                    *d = row[p];
+                }
+            }
+        } else if a.cs == 1 {
             for r in 0..rows {
                 let src = &a.data[(i + r) * a.rs + p0..][..kc];
                 for (dst, &v) in panel.chunks_exact_mut(MR).zip(src) {
@@ -80,31 +108,45 @@ fn pack_a(a: MatRef, i0: usize, mc: usize, p0: usize, kc: usize, out: &mut Vec<f
 }
 
 /// Packs rows `p0..p0+kc` × cols `j0..j0+nc` of B into NR-column panels (zero-padded).
-fn pack_b(b: MatRef, p0: usize, kc: usize, j0: usize, nc: usize, out: &mut Vec<f32>) {
-    let panels = nc.div_ceil(NR);
-    out.clear();
-    out.resize(panels * kc * NR, 0.0);
+fn pack_b<const NR: usize>(b: MatRef, p0: usize, kc: usize, j0: usize, nc: usize, out: &mut [f32]) {
     for (q, panel) in out.chunks_exact_mut(kc * NR).enumerate() {
-        let cols = (nc - q * NR).min(NR);
-        for (p, dst) in panel.chunks_exact_mut(NR).enumerate() {
-            if b.cs == 1 {
-                let start = (p0 + p) * b.rs + j0 + q * NR;
+        let (j, cols) = (j0 + q * NR, (nc - q * NR).min(NR));
+        if cols < NR {
+            panel.fill(0.0);
+        }
+        if b.cs == 1 && cols == NR {
+            // Fixed-length copies compile to NR/4 vector moves; a variable-length
+            // `copy_from_slice` is a `memory.copy` call per row, which cost more than the
+            // multiply itself at n = 64.
+            for (p, dst) in panel.chunks_exact_mut(NR).enumerate() {
+                let start = (p0 + p) * b.rs + j;
+                let src: &[f32; NR] = b.data[start..start + NR].try_into().expect("NR floats");
+                dst.copy_from_slice(src);
+            }
+        } else if b.cs == 1 {
+            for (p, dst) in panel.chunks_exact_mut(NR).enumerate() {
+                let start = (p0 + p) * b.rs + j;
                 dst[..cols].copy_from_slice(&b.data[start..start + cols]);
-            } else if b.rs == 1 {
-                let start = p0 + p + (j0 + q * NR) * b.cs;
-                for (j, d) in dst.iter_mut().enumerate().take(cols) {
-                    *d = b.data[start + j * b.cs];
+            }
+        } else if b.rs == 1 {
+            // Transposed B: each column is contiguous; read it in order, write it strided.
+            for c in 0..cols {
+                let src = &b.data[(j + c) * b.cs + p0..][..kc];
+                for (dst, &v) in panel.chunks_exact_mut(NR).zip(src) {
+                    dst[c] = v;
                 }
-            } else {
-                for (j, d) in dst.iter_mut().enumerate().take(cols) {
-                    *d = b.at(p0 + p, j0 + q * NR + j);
+            }
+        } else {
+            for (p, dst) in panel.chunks_exact_mut(NR).enumerate() {
+                for (c, d) in dst.iter_mut().enumerate().take(cols) {
+                    *d = b.at(p0 + p, j + c);
                 }
             }
         }
     }
 }
 
-/// Blocked GEMM with the micro-kernel of `kind` (anything but `Naive`).
+/// Blocked GEMM with the micro-kernels of `kind` (anything but `Naive`).
 #[allow(clippy::too_many_arguments)]
 pub fn gemm_blocked(
     kind: KernelKind,
@@ -126,35 +168,58 @@ pub fn gemm_blocked(
         small(m, n, k, a, b, c);
         return;
     }
-    let kernel: fn(usize, &[f32], &[f32], &mut [f32], usize) = match kind {
-        KernelKind::Simd => micro::simd,
-        KernelKind::Relaxed => micro::relaxed,
-        _ => micro::scalar,
-    };
+    const _: () = assert!(micro::SIMD_TILE.0 == 4 && micro::SIMD_TILE.1 == 8);
+    const _: () = assert!(micro::RELAXED_TILE.0 == 3 && micro::RELAXED_TILE.1 == 12);
+    match kind {
+        KernelKind::Relaxed => blocked::<3, 12>(&micro::RELAXED, m, n, k, a, b, c),
+        KernelKind::Simd => blocked::<4, 8>(&micro::SIMD, m, n, k, a, b, c),
+        _ => blocked::<4, 8>(&micro::SCALAR, m, n, k, a, b, c),
+    }
+}
+
+/// The five loops around the micro-kernel (BLIS order): B panels of KC×NC stay in L2/L3, each
+/// NR-wide B micro-panel stays in L1 while every MR-tall A micro-panel of the MC block
+/// streams past it.
+#[allow(clippy::too_many_arguments)]
+fn blocked<const MR: usize, const NR: usize>(
+    tiles: &Tiles,
+    m: usize,
+    n: usize,
+    k: usize,
+    a: MatRef,
+    b: MatRef,
+    c: &mut [f32],
+) {
+    let nc_max = NC / NR * NR;
     PACK.with(|bufs| {
-        let (pa, pb) = &mut *bufs.borrow_mut();
-        let mut tile = [0.0f32; MR * NR];
-        for j0 in (0..n).step_by(NC) {
-            let nc = (n - j0).min(NC);
+        let bufs = &mut *bufs.borrow_mut();
+        let mut tile = [0.0f32; 64];
+        for j0 in (0..n).step_by(nc_max) {
+            let nc = (n - j0).min(nc_max);
             for p0 in (0..k).step_by(KC) {
                 let kc = (k - p0).min(KC);
-                pack_b(b, p0, kc, j0, nc, pb);
+                let pb = aligned(&mut bufs.b, nc.div_ceil(NR) * kc * NR);
+                pack_b::<NR>(b, p0, kc, j0, nc, pb);
                 for i0 in (0..m).step_by(MC) {
                     let mc = (m - i0).min(MC);
-                    pack_a(a, i0, mc, p0, kc, pa);
+                    let pa = aligned(&mut bufs.a, mc.div_ceil(MR) * kc * MR);
+                    pack_a::<MR>(a, i0, mc, p0, kc, pa);
                     for (qj, bpanel) in pb.chunks_exact(kc * NR).enumerate() {
                         let (j, cols) = (j0 + qj * NR, (nc - qj * NR).min(NR));
+                        let vectors = cols.div_ceil(4);
                         for (qi, apanel) in pa.chunks_exact(kc * MR).enumerate() {
                             let (i, rows) = (i0 + qi * MR, (mc - qi * MR).min(MR));
-                            if rows == MR && cols == NR {
+                            let kernel = tiles.kernels[rows - 1][vectors - 1];
+                            if cols % 4 == 0 {
                                 kernel(kc, apanel, bpanel, &mut c[i * n + j..], n);
                             } else {
-                                // Edge tile: compute into a scratch tile, add the valid part.
+                                // A column edge that ends inside a vector: compute into a
+                                // scratch tile, add the valid part.
                                 tile.fill(0.0);
                                 kernel(kc, apanel, bpanel, &mut tile, NR);
                                 for r in 0..rows {
-                                    let dst = &mut c[(i + r) * n + j..(i + r) * n + j + cols];
-                                    for (d, v) in dst.iter_mut().zip(&tile[r * NR..r * NR + cols]) {
+                                    let dst = &mut c[(i + r) * n + j..][..cols];
+                                    for (d, v) in dst.iter_mut().zip(&tile[r * NR..]) {
                                         *d += v;
                                     }
                                 }

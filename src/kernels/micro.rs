@@ -1,32 +1,51 @@
-//! 4×8 micro-kernels: `C[0..4, 0..8] += Σ_p A[0..4, p] · B[p, 0..8]` over packed panels.
+//! Register-tile micro-kernels: `C[0..R, 0..4V] += Σ_p A[p, 0..R] ⊗ B[p, 0..4V]` over packed
+//! panels, one generic body per flavour, and the tables the GEMM driver picks them from.
 //!
-//! Keeping 8 accumulators (4 rows × two f32x4) plus one broadcast and two B vectors live fits
-//! V8's registers; bigger tiles spill and halve the speed (measured, see performance.md).
-//! Tried and dropped: packing A pre-broadcast (each value 4×, read with `v128.load` instead of
-//! `load32_splat`) sped the bare kernel up 6 %, but the 4× larger A panels cost more in the
-//! full GEMM (relaxed n=64: 25.3 → 21.9 GFLOP/s, n=1024: 40.8 → 39.0), and unrolling the
-//! k-loop ×2 spills (22–24 GFLOP/s).
+//! Each flavour has its own tile, tuned in Chromium (V8 keeps about 15 vector registers):
+//! - `Simd` (`f32x4.mul` + `f32x4.add`): 4×8. Every product needs a temporary register, so
+//!   8 accumulators are the most that fit; 3×12 spills and runs at 60 %.
+//! - `Relaxed` (`f32x4_relaxed_madd`, one FMA): 3×12. Nine accumulators, three B vectors and
+//!   one broadcast fit, and 9 FMAs per 6 loads leave V8's front end room to keep both FMA
+//!   pipes busy: 49 GFLOP/s bare against 43 for 4×8.
+//! - `Scalar`: the twin of `Simd`, the same 4×8 products added in the same order.
+//!
+//! Tried and dropped: 5×8 and 6×8 (spill, 16–20 GFLOP/s), unrolling k (spills), splatting A
+//! with shuffles of one `v128.load` (shuffles compete with the arithmetic for FP pipes), and
+//! pre-broadcast A panels (4× the packing traffic).
 
-/// Rows of the register tile.
-pub const MR: usize = 4;
-/// Columns of the register tile.
-pub const NR: usize = 8;
+/// A micro-kernel: `kc` k-steps over an A panel (stride MR per step), a B panel (stride NR
+/// per step), accumulated into `c` (row stride `ldc`).
+pub type Kernel = fn(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize);
 
-/// Scalar twin: the same products, added in the same order, as the SIMD kernels.
-///
-/// `a` holds `kc` groups of MR values, `b` holds `kc` groups of NR values; `c` is row-major
-/// with row stride `ldc` and must hold the whole 4×8 tile.
-pub fn scalar(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize) {
-    let mut acc = [[0.0f32; NR]; MR];
+/// The kernels of one flavour: `kernels[rows - 1][vectors - 1]` computes a `rows × 4·vectors`
+/// corner of the MR × NR tile (edge tiles), all reading the same packed panel layout.
+pub struct Tiles {
+    pub kernels: &'static [&'static [Kernel]],
+}
+
+/// The scalar body (the `Scalar` twin, and every flavour on targets without wasm SIMD):
+/// products added in k order, once per multiply (`FMA = false`) or fused (`FMA = true`).
+fn scalar<const R: usize, const V: usize, const MR: usize, const NR: usize, const FMA: bool>(
+    kc: usize,
+    a: &[f32],
+    b: &[f32],
+    c: &mut [f32],
+    ldc: usize,
+) {
+    let mut acc = [[0.0f32; 16]; R];
     for (ap, bp) in a.chunks_exact(MR).zip(b.chunks_exact(NR)).take(kc) {
-        for r in 0..MR {
-            for j in 0..NR {
-                acc[r][j] += ap[r] * bp[j];
+        for (row, &av) in acc.iter_mut().zip(ap) {
+            for (x, &bv) in row[..4 * V].iter_mut().zip(bp) {
+                *x = if FMA {
+                    av.mul_add(bv, *x)
+                } else {
+                    *x + av * bv
+                };
             }
         }
     }
     for (r, row) in acc.iter().enumerate() {
-        for (dst, v) in c[r * ldc..r * ldc + NR].iter_mut().zip(row) {
+        for (dst, v) in c[r * ldc..r * ldc + 4 * V].iter_mut().zip(row) {
             *dst += v;
         }
     }
@@ -34,96 +53,95 @@ pub fn scalar(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize) {
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod wasm {
-    use super::{MR, NR};
     use core::arch::wasm32::*;
 
-    macro_rules! kernel {
-        ($name:ident, $madd:expr) => {
-            /// f32x4 micro-kernel over packed panels (see the module docs).
-            pub fn $name(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize) {
-                assert!(a.len() >= kc * MR && b.len() >= kc * NR && c.len() >= 3 * ldc + NR);
-                let madd = $madd;
-                // SAFETY: the assert bounds every pointer offset below.
-                unsafe {
-                    let (ap, bp, cp) = (a.as_ptr(), b.as_ptr(), c.as_mut_ptr());
-                    let z = f32x4_splat(0.0);
-                    let (mut c00, mut c01, mut c10, mut c11) = (z, z, z, z);
-                    let (mut c20, mut c21, mut c30, mut c31) = (z, z, z, z);
-                    // One step of the k loop: 2 B vectors, 4 broadcast A values, 8 madds.
-                    macro_rules! step {
-                        ($a:expr, $b:expr) => {{
-                            let b0 = v128_load($b as *const v128);
-                            let b1 = v128_load($b.add(4) as *const v128);
-                            let a0 = v128_load32_splat($a as *const u32);
-                            c00 = madd(a0, b0, c00);
-                            c01 = madd(a0, b1, c01);
-                            let a1 = v128_load32_splat($a.add(1) as *const u32);
-                            c10 = madd(a1, b0, c10);
-                            c11 = madd(a1, b1, c11);
-                            let a2 = v128_load32_splat($a.add(2) as *const u32);
-                            c20 = madd(a2, b0, c20);
-                            c21 = madd(a2, b1, c21);
-                            let a3 = v128_load32_splat($a.add(3) as *const u32);
-                            c30 = madd(a3, b0, c30);
-                            c31 = madd(a3, b1, c31);
-                        }};
-                    }
-                    let (mut pa, mut pb) = (ap, bp);
-                    for _ in 0..kc {
-                        step!(pa, pb);
-                        pa = pa.add(MR);
-                        pb = pb.add(NR);
-                    }
-                    for (r, (lo, hi)) in [(c00, c01), (c10, c11), (c20, c21), (c30, c31)]
-                        .into_iter()
-                        .enumerate()
-                    {
-                        let dst = cp.add(r * ldc);
-                        v128_store(
-                            dst as *mut v128,
-                            f32x4_add(v128_load(dst as *const v128), lo),
-                        );
-                        let dst = dst.add(4);
-                        v128_store(
-                            dst as *mut v128,
-                            f32x4_add(v128_load(dst as *const v128), hi),
-                        );
+    #[inline(always)]
+    fn madd<const FMA: bool>(a: v128, b: v128, c: v128) -> v128 {
+        #[cfg(target_feature = "relaxed-simd")]
+        if FMA {
+            return f32x4_relaxed_madd(a, b, c);
+        }
+        f32x4_add(c, f32x4_mul(a, b))
+    }
+
+    /// The f32x4 body: R broadcasts of A and V vectors of B per k step, R·V accumulators.
+    pub fn simd<
+        const R: usize,
+        const V: usize,
+        const MR: usize,
+        const NR: usize,
+        const FMA: bool,
+    >(
+        kc: usize,
+        a: &[f32],
+        b: &[f32],
+        c: &mut [f32],
+        ldc: usize,
+    ) {
+        assert!(a.len() >= kc * MR && b.len() >= kc * NR && c.len() >= (R - 1) * ldc + 4 * V);
+        // SAFETY: the assert bounds every pointer offset below (R ≤ MR, 4·V ≤ NR).
+        unsafe {
+            let mut acc = [[f32x4_splat(0.0); V]; R];
+            let (mut pa, mut pb) = (a.as_ptr(), b.as_ptr());
+            for _ in 0..kc {
+                let mut bv = [f32x4_splat(0.0); V];
+                for (v, x) in bv.iter_mut().enumerate() {
+                    *x = v128_load(pb.add(4 * v) as *const v128);
+                }
+                // One broadcast live at a time: loading all R first would spill.
+                for (r, row) in acc.iter_mut().enumerate() {
+                    let s = v128_load32_splat(pa.add(r) as *const u32);
+                    for (x, &bx) in row.iter_mut().zip(&bv) {
+                        *x = madd::<FMA>(s, bx, *x);
                     }
                 }
+                pa = pa.add(MR);
+                pb = pb.add(NR);
             }
-        };
+            let cp = c.as_mut_ptr();
+            for (r, row) in acc.iter().enumerate() {
+                for (v, x) in row.iter().enumerate() {
+                    let d = cp.add(r * ldc + 4 * v) as *mut v128;
+                    v128_store(d, f32x4_add(v128_load(d), *x));
+                }
+            }
+        }
     }
-
-    kernel!(simd, |a, b, c| f32x4_add(c, f32x4_mul(a, b)));
-    #[cfg(target_feature = "relaxed-simd")]
-    kernel!(relaxed, |a, b, c| f32x4_relaxed_madd(a, b, c));
 }
 
-#[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
-pub use wasm::relaxed;
-#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-pub use wasm::simd;
-
-/// Without wasm SIMD the f32x4 kernel is the scalar twin (identical results; LLVM vectorises
-/// it with the host's SIMD).
+/// Without wasm SIMD the vector flavours run the scalar body (identical results; LLVM
+/// vectorises it with the host's SIMD).
 #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
-pub use scalar as simd;
+use scalar as vector;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+use wasm::simd as vector;
 
-/// Native builds stand in for relaxed SIMD with a fused multiply-add per product, which is
-/// what `f32x4_relaxed_madd` computes on FMA hardware.
 #[cfg(not(all(target_arch = "wasm32", target_feature = "relaxed-simd")))]
-pub fn relaxed(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize) {
-    let mut acc = [[0.0f32; NR]; MR];
-    for (ap, bp) in a.chunks_exact(MR).zip(b.chunks_exact(NR)).take(kc) {
-        for r in 0..MR {
-            for j in 0..NR {
-                acc[r][j] = ap[r].mul_add(bp[j], acc[r][j]);
-            }
-        }
-    }
-    for (r, row) in acc.iter().enumerate() {
-        for (dst, v) in c[r * ldc..r * ldc + NR].iter_mut().zip(row) {
-            *dst += v;
-        }
-    }
+use scalar as fused;
+/// Fused flavour: `f32x4_relaxed_madd` in the relaxed build, a scalar `mul_add` elsewhere
+/// (what the relaxed instruction computes on FMA hardware).
+#[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
+use wasm::simd as fused;
+
+macro_rules! row {
+    ($body:ident, $r:literal, [$($v:literal),*], $mr:literal, $nr:literal, $fma:literal) => {
+        &[$($body::<$r, $v, $mr, $nr, $fma> as Kernel),*]
+    };
 }
+macro_rules! table {
+    ($body:ident, [$($r:literal),*], $vs:tt, $mr:literal, $nr:literal, $fma:literal) => {
+        Tiles { kernels: &[$(row!($body, $r, $vs, $mr, $nr, $fma)),*] }
+    };
+}
+
+/// Rows × columns of the `Scalar` and `Simd` tile.
+pub const SIMD_TILE: (usize, usize) = (4, 8);
+/// Rows × columns of the `Relaxed` tile.
+pub const RELAXED_TILE: (usize, usize) = (3, 12);
+
+/// The `Scalar` twin: 4×8, separate multiply and add.
+pub static SCALAR: Tiles = table!(scalar, [1, 2, 3, 4], [1, 2], 4, 8, false);
+/// The `Simd` flavour: 4×8 f32x4 `mul` + `add`.
+pub static SIMD: Tiles = table!(vector, [1, 2, 3, 4], [1, 2], 4, 8, false);
+/// The `Relaxed` flavour: 3×12 fused multiply-add.
+pub static RELAXED: Tiles = table!(fused, [1, 2, 3], [1, 2, 3], 3, 12, true);
