@@ -92,8 +92,15 @@ fn pack_a<const MR: usize>(a: MatRef, i0: usize, mc: usize, p0: usize, kc: usize
                     dst[r] = v;
                 }
             }
+        } else if a.rs == 1 && rows == MR {
+            // Transposed A (`Aᵀ·B` in backward): each step's MR values are contiguous; a
+            // fixed-length copy, not a `memory.copy` call per k step.
+            for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {
+                let start = (p0 + p) * a.cs + i;
+                let src: &[f32; MR] = a.data[start..start + MR].try_into().expect("MR floats");
+                dst.copy_from_slice(src);
+            }
         } else if a.rs == 1 {
-            // Transposed A: each column is contiguous.
             for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {
                 dst[..rows].copy_from_slice(&a.data[(p0 + p) * a.cs + i..][..rows]);
             }
@@ -168,10 +175,10 @@ pub fn gemm_blocked(
         small(m, n, k, a, b, c);
         return;
     }
-    const _: () = assert!(micro::SIMD_TILE.0 == 4 && micro::SIMD_TILE.1 == 8);
-    const _: () = assert!(micro::RELAXED_TILE.0 == 3 && micro::RELAXED_TILE.1 == 12);
+    // The tile shapes here must match the tables' (each table's doc names its shape).
     match kind {
-        KernelKind::Relaxed => blocked::<3, 12>(&micro::RELAXED, m, n, k, a, b, c),
+        KernelKind::Relaxed if n >= 96 => blocked::<3, 12>(&micro::RELAXED, m, n, k, a, b, c),
+        KernelKind::Relaxed => blocked::<4, 8>(&micro::RELAXED_NARROW, m, n, k, a, b, c),
         KernelKind::Simd => blocked::<4, 8>(&micro::SIMD, m, n, k, a, b, c),
         _ => blocked::<4, 8>(&micro::SCALAR, m, n, k, a, b, c),
     }
@@ -254,6 +261,10 @@ mod tests {
             (13, 8, 300),
             (97, 31, 258),
             (130, 1030, 5),
+            // Wide enough for the 3×12 relaxed tile: row edge (67 = 22·3 + 1), a column edge
+            // inside a vector (101 = 8·12 + 5) and one on a vector boundary (100 = 8·12 + 4).
+            (67, 101, 70),
+            (5, 100, 40),
         ];
         for &(m, n, k) in &shapes {
             for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
