@@ -37,12 +37,17 @@ if [ "${FORCE_BUILD:-0}" != 1 ] && [ "${SKIP_RELAXED:-0}" != 1 ] && up_to_date; 
   exit 0
 fi
 
-wasm-pack --quiet build --release --target web --out-dir pkg --out-name tinytorch --mode no-install
+# The flags of .cargo/config.toml, plus path remapping so the shipped .wasm's panic locations
+# name `cargo/registry/...` and `tinytorch/src/...` rather than this machine's directories.
+flags="-C llvm-args=-disable-lsr --remap-path-prefix=${CARGO_HOME:-$HOME/.cargo}=cargo --remap-path-prefix=$PWD=tinytorch"
+
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128 $flags" \
+  wasm-pack --quiet build --release --target web --out-dir pkg --out-name tinytorch --mode no-install
 report pkg
 
 if [ "${SKIP_RELAXED:-0}" != 1 ]; then
   CARGO_TARGET_DIR=target/relaxed \
-  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd" \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128,+relaxed-simd $flags" \
     wasm-pack --quiet build --release --target web --out-dir pkg-relaxed --out-name tinytorch --mode no-install
   report pkg-relaxed
 fi

@@ -2,12 +2,12 @@
 //! matmul, linear layer, convolution (im2col) and attention goes through, in four flavours
 //! selectable at run time.
 //!
-//! | kind      | what it is                                                         |
-//! |-----------|--------------------------------------------------------------------|
-//! | `Naive`   | the textbook triple loop (the reference for parity tests)           |
-//! | `Scalar`  | packed, cache-blocked GEMM with a scalar 4×8 micro-kernel (the twin)|
-//! | `Simd`    | the same GEMM with an f32x4 `mul` + `add` micro-kernel              |
-//! | `Relaxed` | the same GEMM with `f32x4_relaxed_madd` (fused multiply-add)         |
+//! | kind      | what it is                                                              |
+//! |-----------|-------------------------------------------------------------------------|
+//! | `Naive`   | the textbook triple loop (the reference for parity tests)                |
+//! | `Scalar`  | packed, cache-blocked GEMM with a scalar 4×8 micro-kernel (the twin)     |
+//! | `Simd`    | the same GEMM with a 4×8 f32x4 `mul` + `add` micro-kernel                |
+//! | `Relaxed` | the same GEMM with a 3×12 `f32x4_relaxed_madd` (fused) micro-kernel      |
 //!
 //! `Scalar` and `Simd` add the same products in the same order, so they agree bit for bit
 //! (and native builds agree with the browser); `Relaxed` rounds once per multiply-add and
