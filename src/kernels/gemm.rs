@@ -175,7 +175,7 @@ pub fn gemm_blocked(
         small(m, n, k, a, b, c);
         return;
     }
-    // The tile shapes here must match the tables' (each table's doc names its shape).
+    // `blocked` checks that each table's tile is the MR × NR named here.
     match kind {
         KernelKind::Relaxed if n >= 96 => blocked::<3, 12>(&micro::RELAXED, m, n, k, a, b, c),
         KernelKind::Relaxed => blocked::<4, 8>(&micro::RELAXED_NARROW, m, n, k, a, b, c),
@@ -197,6 +197,11 @@ fn blocked<const MR: usize, const NR: usize>(
     b: MatRef,
     c: &mut [f32],
 ) {
+    assert_eq!(
+        (tiles.mr, tiles.nr),
+        (MR, NR),
+        "gemm: kernel table for another tile"
+    );
     let nc_max = NC / NR * NR;
     PACK.with(|bufs| {
         let bufs = &mut *bufs.borrow_mut();

@@ -21,6 +21,10 @@ pub type Kernel = fn(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize)
 /// The kernels of one flavour: `kernels[rows - 1][vectors - 1]` computes a `rows × 4·vectors`
 /// corner of the MR × NR tile (edge tiles), all reading the same packed panel layout.
 pub struct Tiles {
+    /// Rows of the full tile (the A panel's stride per k step).
+    pub mr: usize,
+    /// Columns of the full tile (the B panel's stride per k step).
+    pub nr: usize,
     pub kernels: &'static [&'static [Kernel]],
 }
 
@@ -131,7 +135,7 @@ macro_rules! row {
 }
 macro_rules! table {
     ($body:ident, [$($r:literal),*], $vs:tt, $mr:literal, $nr:literal, $fma:literal) => {
-        Tiles { kernels: &[$(row!($body, $r, $vs, $mr, $nr, $fma)),*] }
+        Tiles { mr: $mr, nr: $nr, kernels: &[$(row!($body, $r, $vs, $mr, $nr, $fma)),*] }
     };
 }
 
