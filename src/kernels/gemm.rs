@@ -68,6 +68,20 @@ fn aligned(buf: &mut Vec<f32>, len: usize) -> &mut [f32] {
     &mut buf[off..off + len]
 }
 
+/// Copies the first `len ≤ N` floats of `src` to the start of `dst`. A whole run of `N` is a
+/// fixed-length copy, which compiles to N/4 vector moves; a variable-length `copy_from_slice`
+/// is a `memory.copy` call in wasm, and one per packed row cost more than the multiply itself
+/// at n = 64.
+#[inline(always)]
+fn copy_run<const N: usize>(dst: &mut [f32], src: &[f32], len: usize) {
+    if len == N {
+        let whole: &[f32; N] = src[..N].try_into().expect("N floats");
+        dst[..N].copy_from_slice(whole);
+    } else {
+        dst[..len].copy_from_slice(&src[..len]);
+    }
+}
+
 /// Packs rows `i0..i0+mc` × cols `p0..p0+kc` of A into MR-row panels: panel `q` holds, for each
 /// p, the MR values A[i0+q·MR+r, p0+p] (zero beyond row `mc`).
 fn pack_a<const MR: usize>(a: MatRef, i0: usize, mc: usize, p0: usize, kc: usize, out: &mut [f32]) {
@@ -92,17 +106,10 @@ fn pack_a<const MR: usize>(a: MatRef, i0: usize, mc: usize, p0: usize, kc: usize
                     dst[r] = v;
                 }
             }
-        } else if a.rs == 1 && rows == MR {
-            // Transposed A (`Aᵀ·B` in backward): each step's MR values are contiguous; a
-            // fixed-length copy, not a `memory.copy` call per k step.
-            for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {
-                let start = (p0 + p) * a.cs + i;
-                let src: &[f32; MR] = a.data[start..start + MR].try_into().expect("MR floats");
-                dst.copy_from_slice(src);
-            }
         } else if a.rs == 1 {
+            // Transposed A (`Aᵀ·B` in backward): each step's values are contiguous.
             for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {
-                dst[..rows].copy_from_slice(&a.data[(p0 + p) * a.cs + i..][..rows]);
+                copy_run::<MR>(dst, &a.data[(p0 + p) * a.cs + i..], rows);
             }
         } else {
             for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {
@@ -121,19 +128,9 @@ fn pack_b<const NR: usize>(b: MatRef, p0: usize, kc: usize, j0: usize, nc: usize
         if cols < NR {
             panel.fill(0.0);
         }
-        if b.cs == 1 && cols == NR {
-            // Fixed-length copies compile to NR/4 vector moves; a variable-length
-            // `copy_from_slice` is a `memory.copy` call per row, which cost more than the
-            // multiply itself at n = 64.
+        if b.cs == 1 {
             for (p, dst) in panel.chunks_exact_mut(NR).enumerate() {
-                let start = (p0 + p) * b.rs + j;
-                let src: &[f32; NR] = b.data[start..start + NR].try_into().expect("NR floats");
-                dst.copy_from_slice(src);
-            }
-        } else if b.cs == 1 {
-            for (p, dst) in panel.chunks_exact_mut(NR).enumerate() {
-                let start = (p0 + p) * b.rs + j;
-                dst[..cols].copy_from_slice(&b.data[start..start + cols]);
+                copy_run::<NR>(dst, &b.data[(p0 + p) * b.rs + j..], cols);
             }
         } else if b.rs == 1 {
             // Transposed B: each column is contiguous; read it in order, write it strided.
