@@ -5,7 +5,7 @@
 // which alternates between the pages. Every figure is the median of `runs` timed rounds, each
 // round repeating the workload for at least 25 ms (browsers coarsen performance.now()).
 //
-// Our figures come from the exports `benchMatmulStats`, `benchMlp` and `benchCnn`, which time
+// Our figures come from the exports `benchMatmulStats`, `benchPeakStats`, `benchMlp` and `benchCnn`, which time
 // inside wasm (src/bench.rs). TF.js figures are timed here with the same scheme: warm-up calls,
 // then rounds of whole ops (matMul) or whole training steps (forward, softmax cross-entropy,
 // gradients via optimizer.minimize → tf.variableGrads, optimizer update), each round ended by a
@@ -41,6 +41,7 @@ async function oursSide() {
     tt.setKernels(kernels);
     let s;
     if (w.kind === 'matmul') s = tt.benchMatmulStats(w.n, runs);
+    else if (w.kind === 'peak') s = tt.benchPeakStats(kernels, runs);
     else if (w.kind === 'mlp') s = tt.benchMlp({ sizes: w.sizes, batch: w.batch, optimizer: w.optimizer, runs });
     else if (w.kind === 'cnn') s = tt.benchCnn({ batch: w.batch, runs });
     else throw new Error(`unknown workload kind ${w.kind}`);
@@ -220,7 +221,7 @@ side.then((s) => {
   button.onclick = async () => {
     button.disabled = true;
     out.textContent = '';
-    for (const w of WORKLOADS) {
+    for (const w of WORKLOADS.filter((x) => impl === 'ours' || x.kind !== 'peak')) {
       await new Promise((r) => setTimeout(r, 0)); // let the page paint between workloads
       const r = s.run(w, { runs: 3 });
       out.textContent += `${w.label.padEnd(62)} ${r.value === null ? `error: ${r.error}` : r.value.toFixed(1)}\n`;

@@ -4,7 +4,18 @@
 
 export const MATMUL_SIZES = [64, 128, 256, 512, 1024];
 
+/**
+ * The f32x4 arithmetic peak each of our builds reaches in this browser (fused multiply-add in
+ * pkg-relaxed/, mul + add in pkg/), and what performance.md measured on the reference run.
+ * The host's clock moves between runs; a matmul's share of the peak measured beside it moves
+ * much less, and share × reference peak says what the kernel reaches at the reference clock.
+ */
+export const REFERENCE_PEAK = { relaxed: 58.4, simd: 47.5 };
+
 export const WORKLOADS = [
+  {
+    id: 'peak', kind: 'peak', label: 'f32x4 peak: multiply-add chains (GFLOP/s)', unit: 'GFLOP/s', native: null,
+  },
   ...MATMUL_SIZES.map((n) => ({
     id: `matmul_${n}`, kind: 'matmul', n,
     label: `matmul ${n}×${n} (GFLOP/s)`, unit: 'GFLOP/s', native: `matmul_${n}_gflops`,

@@ -135,6 +135,37 @@ pub fn matmul_gflops(n: usize, runs: usize) -> Result<Stats> {
     to_rate(&ms, 2.0 * (n * n * n) as f64 / 1e6)
 }
 
+/// The f32x4 arithmetic peak of this build in GFLOP/s (median over `runs`): independent
+/// multiply-add chains with no memory traffic ([`crate::kernels::peak_chains`]), fused
+/// (`f32x4_relaxed_madd`) or `mul` + `add`. `make bench` measures it beside the matmuls, so a
+/// kernel's share of the peak is read within one run of a noisy machine.
+///
+/// # Errors
+/// If `fused` is asked of a build without relaxed SIMD.
+///
+/// # Example
+/// ```
+/// let s = tinytorch::bench::peak_gflops(false, 1).unwrap();
+/// assert!(s.median > 0.0);
+/// ```
+pub fn peak_gflops(fused: bool, runs: usize) -> Result<Stats> {
+    if fused && !cfg!(target_feature = "relaxed-simd") {
+        return Err(Error::Arg {
+            op: "peak_gflops",
+            msg: "the fused peak needs the relaxed-SIMD build (pkg-relaxed/)".into(),
+        });
+    }
+    // 100,000 steps are 8 MFLOP: about 0.2 ms, so a 25 ms round holds a hundred calls.
+    const STEPS: usize = 100_000;
+    let mut sink = 0.0f32;
+    let ms = time_ms(2, runs, 25.0, &mut || {
+        sink += crate::kernels::peak_chains(fused, STEPS, 1e-3, 0.999);
+        Ok(())
+    })?;
+    std::hint::black_box(sink);
+    to_rate(&ms, (STEPS * crate::kernels::FLOPS_PER_STEP) as f64 / 1e6)
+}
+
 /// Converts ms-per-call stats into `work / ms` rates (work per call in the rate's units·ms).
 fn to_rate(ms: &Stats, work: f64) -> Result<Stats> {
     let rates: Vec<f64> = [ms.min, ms.median, ms.max]

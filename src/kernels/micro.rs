@@ -57,11 +57,16 @@ fn scalar<const R: usize, const V: usize, const MR: usize, const NR: usize, cons
 }
 
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub(super) use wasm::madd;
+
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod wasm {
     use core::arch::wasm32::*;
 
+    /// `c + a·b`: one fused `f32x4_relaxed_madd` when `FMA` in the relaxed build, else `mul`
+    /// then `add` (two roundings).
     #[inline(always)]
-    fn madd<const FMA: bool>(a: v128, b: v128, c: v128) -> v128 {
+    pub fn madd<const FMA: bool>(a: v128, b: v128, c: v128) -> v128 {
         #[cfg(target_feature = "relaxed-simd")]
         if FMA {
             return f32x4_relaxed_madd(a, b, c);

@@ -16,9 +16,11 @@
 mod gemm;
 mod int8;
 mod micro;
+mod peak;
 
 pub use gemm::gemm_blocked;
 pub use int8::{dot_i8_scalar, gemm_i8};
+pub use peak::{peak_chains, FLOPS_PER_STEP};
 
 use std::cell::Cell;
 

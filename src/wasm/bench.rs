@@ -82,6 +82,28 @@ pub fn bench_matmul_stats(n: f64, runs: f64) -> Result<JsValue, JsError> {
     args::to_js(&crate::bench::matmul_gflops(n, runs).map_err(js_err)?)
 }
 
+/// The f32x4 arithmetic peak of this build, GFLOP/s: `"relaxed"` (fused multiply-add, the
+/// relaxed build only) or `"simd"` (`mul` + `add`) → `{ runs, median, mean, std, min, max,
+/// ci95 }`. Matmul GFLOP/s over this, measured in the same run, is the kernel's share of the
+/// machine.
+#[wasm_bindgen(js_name = benchPeakStats)]
+pub fn bench_peak_stats(kernels: &str, runs: f64) -> Result<JsValue, JsError> {
+    let runs = args::positive("benchPeakStats", "runs", runs, 1000.0)?;
+    let fused = match kernels {
+        "relaxed" => true,
+        "simd" => false,
+        _ => {
+            return Err(JsError::new(&format!(
+                "benchPeakStats: unknown kernels '{kernels}' (simd, relaxed)"
+            )))
+        }
+    };
+    args::to_js(
+        &crate::bench::peak_gflops(fused, runs)
+            .map_err(|e| super::js_err_in("benchPeakStats", e))?,
+    )
+}
+
 /// MLP training samples/s: `{ sizes = [64, 128, 64, 10], batch = 32, optimizer = "sgd" |
 /// "adam", runs = 7 }` → statistics over runs (each ≥ 25 ms of whole training steps).
 #[wasm_bindgen(js_name = benchMlp)]

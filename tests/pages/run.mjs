@@ -181,6 +181,7 @@ function printFigures(api, { digits, gpt, profile, quant, prune, kv, kernels, pa
   if (kv) console.log(`  KV cache speedup: ${kv.map((r) => `${r.tokens} tokens ${r.speedup.toFixed(2)}×`).join(', ')}`);
   if (kernels) {
     for (const r of kernels.table) console.log(`  matmul ${r.kernel.padEnd(8)} GFLOP/s: ${r.cells.map((c) => `n=${c.n} ${c.gflops.toFixed(1)}`).join(', ')}`);
+    for (const p of kernels.peak ?? []) console.log(`  f32x4 peak (${p.kernel}): ${p.gflops.toFixed(1)} GFLOP/s; the ${p.kernel} kernel at n = 256 reaches ${p.share}`);
     console.log(`  training MLP 64-128-64-10: ${kernels.train.map((t) => `${t.kernel} ${Math.round(t.rate)} samples/s`).join(', ')}`);
     console.log(`  bias+GELU 256×512: fused ${kernels.gelu.fused.toFixed(3)} ms, unfused ${kernels.gelu.unfused.toFixed(3)} ms (${(kernels.gelu.unfused / kernels.gelu.fused).toFixed(2)}×)`);
   }

@@ -121,6 +121,18 @@ export async function kernelsFlow(page, base, checks, { shots }) {
   checks.ok('18 kernels: the table lists every available kernel with a positive GFLOP/s at every size',
     st === 'done' && table.length === available.length && available.every((k) => table.some((r) => r.kernel === k && r.cells.length === 4 && r.cells.every((c) => c.gflops > 0))),
     `available ${available.join(', ')}; ${table.map((r) => `${r.kernel} ${r.cells.map((c) => c.gflops.toFixed(1)).join('/')}`).join('; ')}`);
+  // The peak note: one positive peak per vector flavour, and each share is that kernel's n = 256
+  // figure over it (not a separate measurement that could disagree with the table).
+  const peak = await page.evaluate(() => [...document.querySelectorAll('#kern-peak [data-peak]')].map((e) => ({
+    kernel: e.dataset.peak, gflops: Number(e.dataset.gflops),
+    share: document.querySelector(`#kern-peak [data-share="${e.dataset.peak}"]`)?.textContent ?? '',
+  })));
+  const vector = available.filter((k) => k === 'simd' || k === 'relaxed');
+  const at256 = (k) => table.find((r) => r.kernel === k)?.cells.find((c) => c.n === 256)?.gflops;
+  checks.ok('18 kernels: the arithmetic peak of every vector flavour is shown with each kernel\'s share of it at n = 256',
+    peak.length === vector.length && peak.every((p) => vector.includes(p.kernel) && p.gflops > 0 && Number.isFinite(p.gflops)
+      && p.share === `${Math.round((100 * at256(p.kernel)) / p.gflops)} %`),
+    peak.map((p) => `${p.kernel} peak ${p.gflops.toFixed(1)} GFLOP/s, share ${p.share}`).join('; '));
   const other = available.includes('naive') ? 'naive' : available[0];
   await page.selectOption('#kern-select', other);
   await page.$eval('#kern-train-box', (e) => { e.dataset.state = 'stale'; });
@@ -132,7 +144,7 @@ export async function kernelsFlow(page, base, checks, { shots }) {
   const gelu = await page.$eval('#gelu-stats', (e) => ({ fused: Number(e.dataset.fused), unfused: Number(e.dataset.unfused) }));
   checks.ok('18 kernels: fused and unfused bias + GELU are timed', gelu.fused > 0 && gelu.unfused > 0, `fused ${gelu.fused.toFixed(3)} ms, unfused ${gelu.unfused.toFixed(3)} ms`);
   await shots(page, '18-acceleration', '#kernels');
-  return { table, train, gelu };
+  return { table, train, gelu, peak };
 }
 
 export async function paretoFlow(page, base, checks) {

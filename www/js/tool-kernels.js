@@ -22,6 +22,7 @@ export function mount(root) {
   const chartBox = h('figure', { class: 'chart-box', id: 'kern-chart' });
   const chart = new XYChart(chartBox, { xLabel: 'matrix size n (n × n · n × n)', yLabel: 'GFLOP/s', height: 260, logX: true, xTicks: SIZES, legend: 'top-left' });
   chartBox.append(h('figcaption', {}, 'Median GFLOP/s (2n³ floating-point operations per multiply) of 5 timed rounds, each at least 20 ms, measured in this browser\'s worker. Timings are steadiest when nothing else runs (the live example and the checks use other workers).'));
+  const peakNote = h('p', { id: 'kern-peak', class: 'muted' });
   const table = h('div', { class: 'table-scroll', id: 'kern-table', tabindex: 0, role: 'region', 'aria-label': 'matmul GFLOP/s per kernel' });
   const kernelSel = h('select', { id: 'kern-select' });
   const trainBtn = h('button', { type: 'button', class: 'btn btn-primary', id: 'kern-train' }, 'Time training steps');
@@ -54,7 +55,7 @@ export function mount(root) {
     h('h2', { id: 'kernels-title' }, 'Kernel speedups, measured in this browser'),
     h('p', { id: 'kern-build' }, 'Loading the runtime…'),
     h('div', { class: 'actions' }, runBtn, status),
-    chartBox, table, trainBox, geluBox);
+    chartBox, table, peakNote, trainBox, geluBox);
 
   function renderBench(r, cells = r.cells) {
     const kernels = r.kernels;
@@ -71,6 +72,22 @@ export function mount(root) {
             c ? h('strong', {}, c.gflops.toFixed(1)) : '…',
             c && base && k !== 'naive' ? h('span', { class: 'speedup' }, ` (${times(c.gflops / base.gflops)})`) : null);
         }))))));
+  }
+
+  // The kernels' share of this browser's arithmetic peak: how much of the machine they use.
+  function renderPeak(r) {
+    const flavours = Object.keys(r.peaks ?? {});
+    if (!flavours.length) { setChildren(peakNote); return; }
+    const n = SIZES.at(-1);
+    const words = { simd: 'f32x4 multiply + add', relaxed: 'fused f32x4 multiply-add' };
+    setChildren(peakNote, 'This browser\'s arithmetic peak, measured just now with independent multiply-add chains and no memory traffic: ',
+      flavours.map((k, i) => [i ? '; ' : '', h('strong', { dataset: { peak: k, gflops: String(r.peaks[k]) } }, `${r.peaks[k].toFixed(1)} GFLOP/s`), ` (${words[k]})`]),
+      '. At n = ', String(n), ' the ',
+      flavours.map((k, i) => {
+        const c = r.cells.find((x) => x.kernel === k && x.n === n);
+        return [i ? ' and ' : '', h('code', {}, k), ' kernel reaches ', h('strong', { dataset: { share: k } }, c ? `${Math.round((100 * c.gflops) / r.peaks[k])} %` : '…')];
+      }),
+      ' of it; the rest goes to loads, packing the operands into tiles, and loop overhead.');
   }
 
   let benchSeq = 0;
@@ -100,6 +117,7 @@ export function mount(root) {
     runBtn.disabled = false;
     if (!r) return;
     renderBench(r);
+    renderPeak(r);
     const best = r.cells.filter((c) => c.n === SIZES.at(-1)).reduce((a, b) => (b.gflops > a.gflops ? b : a));
     const naive = r.cells.find((c) => c.kernel === 'naive' && c.n === SIZES.at(-1));
     done(root, status, `Fastest at n = ${best.n}: ${best.kernel}, ${best.gflops.toFixed(1)} GFLOP/s (${times(best.gflops / naive.gflops)} the naive loop).`);

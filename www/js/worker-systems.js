@@ -352,6 +352,10 @@ async function kernelBench({ sizes = [32, 64, 128, 256], runs = 5 } = {}, progre
   const before = tt.getKernels();
   const kernels = tt.availableKernels();
   const cells = [];
+  // The f32x4 arithmetic peak of each vector flavour (multiply-add chains, no memory traffic):
+  // what a kernel's GFLOP/s is a share of, measured in the same minute on the same machine.
+  const peaks = {};
+  for (const k of kernels.filter((k) => k === 'simd' || k === 'relaxed')) peaks[k] = tt.benchPeakStats(k, runs).median;
   try {
     for (const n of sizes) {
       for (const k of kernels) {
@@ -365,7 +369,7 @@ async function kernelBench({ sizes = [32, 64, 128, 256], runs = 5 } = {}, progre
   } finally {
     tt.setKernels(before);
   }
-  return { kernels, sizes, cells, active: before };
+  return { kernels, sizes, cells, active: before, peaks };
 }
 
 /** Switches this worker's kernel and times whole MLP training steps (64-128-64-10, batch 32, SGD). */
