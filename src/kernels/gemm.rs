@@ -1,12 +1,13 @@
-//! The cache-blocked GEMM driver: pack B into NR-wide panels and A into MR-tall panels
-//! (zero-padded to whole tiles), then run the flavour's micro-kernel over every tile, with
-//! smaller kernels of the same flavour on the edge tiles.
+//! The cache-blocked GEMM driver: pack B into NR-wide panels (a small row-major B is read in
+//! place) and A into MR-tall panels (zero-padded to whole tiles), then run the flavour's
+//! micro-kernel over every tile, with smaller kernels of the same flavour on the edge tiles.
 //!
 //! Blocking that worked in V8 here: KC = 256 (a B micro-panel of 256×12 floats stays in L1),
 //! MC = 96 (whole 3- and 4-row panels). Packing buffers are reused across calls, so small
 //! matrices pay no allocation.
 
 use super::micro::{self, Tiles};
+use super::pack::{aligned, pack_a, pack_b};
 use super::{KernelKind, MatRef};
 use std::cell::RefCell;
 
@@ -18,6 +19,10 @@ const NC: usize = 4096;
 /// Below this many multiply-adds, packing and edge tiles cost more than they save (attention
 /// over short sequences multiplies hundreds of 16×16 blocks per step).
 const SMALL: usize = 16 * 16 * 16;
+/// A row-major B block of at most this many floats (16 KB, half of L1) is read in place
+/// instead of packed when every panel is whole: it stays in L1 anyway, and at n = 64 packing it
+/// cost 4 % of the multiply.
+const UNPACKED_B: usize = 4096;
 
 /// `c += a·b` without packing: rows of C accumulate `a[i,p]·b[p,·]` (contiguous rows of B
 /// vectorise), or dot products when B is read transposed. Every kernel kind uses this path,
@@ -59,97 +64,6 @@ thread_local! {
     static PACK: RefCell<Packs> = RefCell::new(Packs::default());
 }
 
-/// A 64-byte-aligned window of `len` floats in `buf` (grown as needed; contents are stale).
-fn aligned(buf: &mut Vec<f32>, len: usize) -> &mut [f32] {
-    if buf.len() < len + 16 {
-        buf.resize(len + 16, 0.0);
-    }
-    let off = buf.as_ptr().align_offset(64).min(16);
-    &mut buf[off..off + len]
-}
-
-/// Copies the first `len ≤ N` floats of `src` to the start of `dst`. A whole run of `N` is a
-/// fixed-length copy, which compiles to N/4 vector moves; a variable-length `copy_from_slice`
-/// is a `memory.copy` call in wasm, and one per packed row cost more than the multiply itself
-/// at n = 64.
-#[inline(always)]
-fn copy_run<const N: usize>(dst: &mut [f32], src: &[f32], len: usize) {
-    if len == N {
-        let whole: &[f32; N] = src[..N].try_into().expect("N floats");
-        dst[..N].copy_from_slice(whole);
-    } else {
-        dst[..len].copy_from_slice(&src[..len]);
-    }
-}
-
-/// Packs rows `i0..i0+mc` × cols `p0..p0+kc` of A into MR-row panels: panel `q` holds, for each
-/// p, the MR values A[i0+q·MR+r, p0+p] (zero beyond row `mc`).
-fn pack_a<const MR: usize>(a: MatRef, i0: usize, mc: usize, p0: usize, kc: usize, out: &mut [f32]) {
-    for (q, panel) in out.chunks_exact_mut(kc * MR).enumerate() {
-        let rows = (mc - q * MR).min(MR);
-        let i = i0 + q * MR;
-        if rows < MR {
-            panel.fill(0.0);
-        }
-        if a.cs == 1 && rows == MR {
-            // Row-major A, a whole panel: interleave MR contiguous row slices in one pass.
-            let src: [&[f32]; MR] = std::array::from_fn(|r| &a.data[(i + r) * a.rs + p0..][..kc]);
-            for (p, dst) in panel.chunks_exact_mut(MR).enumerate().take(kc) {
-                for (d, row) in dst.iter_mut().zip(&src) {
-                    *d = row[p];
-                }
-            }
-        } else if a.cs == 1 {
-            for r in 0..rows {
-                let src = &a.data[(i + r) * a.rs + p0..][..kc];
-                for (dst, &v) in panel.chunks_exact_mut(MR).zip(src) {
-                    dst[r] = v;
-                }
-            }
-        } else if a.rs == 1 {
-            // Transposed A (`Aᵀ·B` in backward): each step's values are contiguous.
-            for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {
-                copy_run::<MR>(dst, &a.data[(p0 + p) * a.cs + i..], rows);
-            }
-        } else {
-            for (p, dst) in panel.chunks_exact_mut(MR).enumerate() {
-                for (r, d) in dst.iter_mut().enumerate().take(rows) {
-                    *d = a.at(i + r, p0 + p);
-                }
-            }
-        }
-    }
-}
-
-/// Packs rows `p0..p0+kc` × cols `j0..j0+nc` of B into NR-column panels (zero-padded).
-fn pack_b<const NR: usize>(b: MatRef, p0: usize, kc: usize, j0: usize, nc: usize, out: &mut [f32]) {
-    for (q, panel) in out.chunks_exact_mut(kc * NR).enumerate() {
-        let (j, cols) = (j0 + q * NR, (nc - q * NR).min(NR));
-        if cols < NR {
-            panel.fill(0.0);
-        }
-        if b.cs == 1 {
-            for (p, dst) in panel.chunks_exact_mut(NR).enumerate() {
-                copy_run::<NR>(dst, &b.data[(p0 + p) * b.rs + j..], cols);
-            }
-        } else if b.rs == 1 {
-            // Transposed B: each column is contiguous; read it in order, write it strided.
-            for c in 0..cols {
-                let src = &b.data[(j + c) * b.cs + p0..][..kc];
-                for (dst, &v) in panel.chunks_exact_mut(NR).zip(src) {
-                    dst[c] = v;
-                }
-            }
-        } else {
-            for (p, dst) in panel.chunks_exact_mut(NR).enumerate() {
-                for (c, d) in dst.iter_mut().enumerate().take(cols) {
-                    *d = b.at(p0 + p, j + c);
-                }
-            }
-        }
-    }
-}
-
 /// Blocked GEMM with the micro-kernels of `kind` (anything but `Naive`).
 #[allow(clippy::too_many_arguments)]
 pub fn gemm_blocked(
@@ -162,28 +76,30 @@ pub fn gemm_blocked(
     c: &mut [f32],
     accumulate: bool,
 ) {
-    if !accumulate {
-        c.fill(0.0);
-    }
-    if m == 0 || n == 0 || k == 0 {
-        return;
-    }
-    if m * n * k <= SMALL {
+    if m == 0 || n == 0 || k == 0 || m * n * k <= SMALL {
+        if !accumulate {
+            c.fill(0.0);
+        }
         small(m, n, k, a, b, c);
         return;
     }
     // `blocked` checks that each table's tile is the MR × NR named here.
     match kind {
-        KernelKind::Relaxed if n >= 96 => blocked::<3, 12>(&micro::RELAXED, m, n, k, a, b, c),
-        KernelKind::Relaxed => blocked::<4, 8>(&micro::RELAXED_NARROW, m, n, k, a, b, c),
-        KernelKind::Simd => blocked::<4, 8>(&micro::SIMD, m, n, k, a, b, c),
-        _ => blocked::<4, 8>(&micro::SCALAR, m, n, k, a, b, c),
+        KernelKind::Relaxed if n >= 96 => {
+            blocked::<3, 12>(&micro::RELAXED, m, n, k, a, b, c, accumulate)
+        }
+        KernelKind::Relaxed => {
+            blocked::<4, 8>(&micro::RELAXED_NARROW, m, n, k, a, b, c, accumulate)
+        }
+        KernelKind::Simd => blocked::<4, 8>(&micro::SIMD, m, n, k, a, b, c, accumulate),
+        _ => blocked::<4, 8>(&micro::SCALAR, m, n, k, a, b, c, accumulate),
     }
 }
 
 /// The five loops around the micro-kernel (BLIS order): B panels of KC×NC stay in L2/L3, each
 /// NR-wide B micro-panel stays in L1 while every MR-tall A micro-panel of the MC block
-/// streams past it.
+/// streams past it. Unless `accumulate`, the first k block writes C instead of adding to it
+/// (no zero-fill pass over C first).
 #[allow(clippy::too_many_arguments)]
 fn blocked<const MR: usize, const NR: usize>(
     tiles: &Tiles,
@@ -193,6 +109,7 @@ fn blocked<const MR: usize, const NR: usize>(
     a: MatRef,
     b: MatRef,
     c: &mut [f32],
+    accumulate: bool,
 ) {
     assert_eq!(
         (tiles.mr, tiles.nr),
@@ -207,29 +124,37 @@ fn blocked<const MR: usize, const NR: usize>(
             let nc = (n - j0).min(nc_max);
             for p0 in (0..k).step_by(KC) {
                 let kc = (k - p0).min(KC);
-                let pb = aligned(&mut bufs.b, nc.div_ceil(NR) * kc * NR);
-                pack_b::<NR>(b, p0, kc, j0, nc, pb);
+                let keep = accumulate || p0 > 0;
+                // B's panels: packed (NR floats per step), or read in place (b.rs per step).
+                let (bsrc, ldb, bstep): (&[f32], usize, usize) =
+                    if b.cs == 1 && nc % NR == 0 && kc * nc <= UNPACKED_B {
+                        (&b.data[p0 * b.rs + j0..], b.rs, NR)
+                    } else {
+                        let pb = aligned(&mut bufs.b, nc.div_ceil(NR) * kc * NR);
+                        pack_b::<NR>(b, p0, kc, j0, nc, pb);
+                        (pb, NR, kc * NR)
+                    };
                 for i0 in (0..m).step_by(MC) {
                     let mc = (m - i0).min(MC);
                     let pa = aligned(&mut bufs.a, mc.div_ceil(MR) * kc * MR);
                     pack_a::<MR>(a, i0, mc, p0, kc, pa);
-                    for (qj, bpanel) in pb.chunks_exact(kc * NR).enumerate() {
+                    for qj in 0..nc.div_ceil(NR) {
+                        let bpanel = &bsrc[qj * bstep..];
                         let (j, cols) = (j0 + qj * NR, (nc - qj * NR).min(NR));
                         let vectors = cols.div_ceil(4);
                         for (qi, apanel) in pa.chunks_exact(kc * MR).enumerate() {
                             let (i, rows) = (i0 + qi * MR, (mc - qi * MR).min(MR));
                             let kernel = tiles.kernels[rows - 1][vectors - 1];
                             if cols % 4 == 0 {
-                                kernel(kc, apanel, bpanel, &mut c[i * n + j..], n);
+                                kernel(kc, apanel, bpanel, ldb, &mut c[i * n + j..], n, keep);
                             } else {
                                 // A column edge that ends inside a vector: compute into a
-                                // scratch tile, add the valid part.
-                                tile.fill(0.0);
-                                kernel(kc, apanel, bpanel, &mut tile, NR);
+                                // scratch tile, then write or add the valid part.
+                                kernel(kc, apanel, bpanel, ldb, &mut tile, NR, false);
                                 for r in 0..rows {
                                     let dst = &mut c[(i + r) * n + j..][..cols];
                                     for (d, v) in dst.iter_mut().zip(&tile[r * NR..]) {
-                                        *d += v;
+                                        *d = if keep { *d + v } else { *v };
                                     }
                                 }
                             }
@@ -267,6 +192,11 @@ mod tests {
             // inside a vector (101 = 8·12 + 5) and one on a vector boundary (100 = 8·12 + 4).
             (67, 101, 70),
             (5, 100, 40),
+            // Small row-major B read in place (whole panels, kc·n ≤ 4096): 4×8 at n = 64 and
+            // n = 16 with a row edge, 3×12 at n = 96 with a row edge.
+            (64, 64, 64),
+            (33, 16, 70),
+            (7, 96, 40),
         ];
         for &(m, n, k) in &shapes {
             for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {

@@ -14,9 +14,11 @@
 //! with shuffles of one `v128.load` (shuffles compete with the arithmetic for FP pipes), and
 //! pre-broadcast A panels (4× the packing traffic).
 
-/// A micro-kernel: `kc` k-steps over an A panel (stride MR per step), a B panel (stride NR
-/// per step), accumulated into `c` (row stride `ldc`).
-pub type Kernel = fn(kc: usize, a: &[f32], b: &[f32], c: &mut [f32], ldc: usize);
+/// A micro-kernel: `kc` k-steps over an A panel (stride MR per step) and B rows `ldb` apart
+/// (a packed panel has `ldb` = NR; small row-major B is read in place), added to `c` (row
+/// stride `ldc`) when `keep`, else written over it.
+pub type Kernel =
+    fn(kc: usize, a: &[f32], b: &[f32], ldb: usize, c: &mut [f32], ldc: usize, keep: bool);
 
 /// The kernels of one flavour: `kernels[rows - 1][vectors - 1]` computes a `rows × 4·vectors`
 /// corner of the MR × NR tile (edge tiles), all reading the same packed panel layout.
@@ -34,11 +36,14 @@ fn scalar<const R: usize, const V: usize, const MR: usize, const NR: usize, cons
     kc: usize,
     a: &[f32],
     b: &[f32],
+    ldb: usize,
     c: &mut [f32],
     ldc: usize,
+    keep: bool,
 ) {
+    assert!(kc == 0 || b.len() >= (kc - 1) * ldb + 4 * V);
     let mut acc = [[0.0f32; 16]; R];
-    for (ap, bp) in a.chunks_exact(MR).zip(b.chunks_exact(NR)).take(kc) {
+    for (ap, bp) in a.chunks_exact(MR).zip(b.chunks(ldb)).take(kc) {
         for (row, &av) in acc.iter_mut().zip(ap) {
             for (x, &bv) in row[..4 * V].iter_mut().zip(bp) {
                 *x = if FMA {
@@ -51,7 +56,7 @@ fn scalar<const R: usize, const V: usize, const MR: usize, const NR: usize, cons
     }
     for (r, row) in acc.iter().enumerate() {
         for (dst, v) in c[r * ldc..r * ldc + 4 * V].iter_mut().zip(row) {
-            *dst += v;
+            *dst = if keep { *dst + v } else { *v };
         }
     }
 }
@@ -85,11 +90,14 @@ mod wasm {
         kc: usize,
         a: &[f32],
         b: &[f32],
+        ldb: usize,
         c: &mut [f32],
         ldc: usize,
+        keep: bool,
     ) {
-        assert!(a.len() >= kc * MR && b.len() >= kc * NR && c.len() >= (R - 1) * ldc + 4 * V);
-        // SAFETY: the assert bounds every pointer offset below (R ≤ MR, 4·V ≤ NR).
+        assert!(kc > 0 && a.len() >= kc * MR && c.len() >= (R - 1) * ldc + 4 * V);
+        assert!(b.len() >= (kc - 1) * ldb + 4 * V);
+        // SAFETY: the asserts bound every pointer offset below (R ≤ MR, 4·V ≤ NR).
         unsafe {
             let mut acc = [[f32x4_splat(0.0); V]; R];
             let (mut pa, mut pb) = (a.as_ptr(), b.as_ptr());
@@ -106,13 +114,20 @@ mod wasm {
                     }
                 }
                 pa = pa.add(MR);
-                pb = pb.add(NR);
+                pb = pb.add(ldb);
             }
             let cp = c.as_mut_ptr();
             for (r, row) in acc.iter().enumerate() {
                 for (v, x) in row.iter().enumerate() {
                     let d = cp.add(r * ldc + 4 * v) as *mut v128;
-                    v128_store(d, f32x4_add(v128_load(d), *x));
+                    v128_store(
+                        d,
+                        if keep {
+                            f32x4_add(v128_load(d), *x)
+                        } else {
+                            *x
+                        },
+                    );
                 }
             }
         }

@@ -16,6 +16,7 @@
 mod gemm;
 mod int8;
 mod micro;
+mod pack;
 mod peak;
 
 pub use gemm::gemm_blocked;
