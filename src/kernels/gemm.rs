@@ -127,7 +127,7 @@ fn blocked<const MR: usize, const NR: usize>(
                 let keep = accumulate || p0 > 0;
                 // B's panels: packed (NR floats per step), or read in place (b.rs per step).
                 let (bsrc, ldb, bstep): (&[f32], usize, usize) =
-                    if b.cs == 1 && nc % NR == 0 && kc * nc <= UNPACKED_B {
+                    if b.cs == 1 && nc.is_multiple_of(NR) && kc * nc <= UNPACKED_B {
                         (&b.data[p0 * b.rs + j0..], b.rs, NR)
                     } else {
                         let pb = aligned(&mut bufs.b, nc.div_ceil(NR) * kc * NR);
