@@ -12,13 +12,19 @@ use crate::rng::Rng;
 use crate::tensor::Tensor;
 
 pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
-    ctx.case("kernels_match_naive", "Naive, scalar (blocked), SIMD and relaxed-SIMD (when built) matrix multiplies agree with the naive triple loop within 1e-5 relative on 60 random shapes from 1×1×1 to 300 wide, odd sizes and transposed operands included.", |ctx, c| {
+    ctx.case("kernels_match_naive", "Naive, scalar (blocked), SIMD and relaxed-SIMD (when built) matrix multiplies agree with the naive triple loop within 1e-5 relative on 60 random shapes from 1×1×1 to 300 wide, odd sizes and transposed operands included, and on fixed shapes that reach every tile edge and the in-place B path, written and accumulated.", |ctx, c| {
         let mut rng = Rng::new(ctx.seed ^ 0xacce1);
         let mut worst = 0.0f64;
         let kinds = [KernelKind::Scalar, KernelKind::Simd, KernelKind::Relaxed];
-        for case in 0..60 {
+        // Row and column edges of the 4×8 and 3×12 tiles, small B read in place (64³, 33×16×70,
+        // 7×96×40), a column edge inside a vector (101) and one on a vector boundary (100).
+        let fixed = [(64, 64, 64), (33, 16, 70), (7, 96, 40), (67, 101, 70), (5, 100, 40), (13, 8, 300)];
+        for case in 0..60 + fixed.len() {
             let dim = |r: &mut Rng| if case < 20 { 1 + r.below(9) } else { 1 + r.below(300) };
-            let (m, n, k) = (dim(&mut rng), dim(&mut rng), dim(&mut rng));
+            let (m, n, k) = match fixed.get(case.wrapping_sub(60)) {
+                Some(&shape) => shape,
+                None => (dim(&mut rng), dim(&mut rng), dim(&mut rng)),
+            };
             let (ta, tb) = (rng.below(2) == 1, rng.below(2) == 1);
             let a: Vec<f32> = (0..m * k).map(|_| rng.normal()).collect();
             let b: Vec<f32> = (0..k * n).map(|_| rng.normal()).collect();
@@ -32,10 +38,16 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
             let (aam, bam) = (MatRef { data: &aa, ..am }, MatRef { data: &ba, ..bm });
             gemm_naive(m, n, k, aam, bam, &mut mag, false);
             for kind in kinds {
-                let mut got = vec![0.0; m * n];
-                gemm_with(kind, m, n, k, am, bm, &mut got, false);
-                for ((g, w), s) in got.iter().zip(&want).zip(&mag) {
-                    worst = worst.max(((g - w).abs() / s.max(1e-30)) as f64);
+                // Accumulating onto 1s must add exactly the same products; writing must
+                // overwrite whatever C held (7s).
+                for acc in [false, true] {
+                    let mut got = vec![if acc { 1.0 } else { 7.0 }; m * n];
+                    gemm_with(kind, m, n, k, am, bm, &mut got, acc);
+                    for ((g, w), s) in got.iter().zip(&want).zip(&mag) {
+                        // Accumulated, the 1 is one more term of the sum.
+                        let (w, s) = if acc { (w + 1.0, s + 1.0) } else { (*w, s.max(1e-30)) };
+                        worst = worst.max(((g - w).abs() / s) as f64);
+                    }
                 }
             }
         }
