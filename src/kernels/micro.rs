@@ -43,7 +43,12 @@ fn scalar<const R: usize, const V: usize, const MR: usize, const NR: usize, cons
 ) {
     assert!(kc == 0 || b.len() >= (kc - 1) * ldb + 4 * V);
     let mut acc = [[0.0f32; 16]; R];
-    for (ap, bp) in a.chunks_exact(MR).zip(b.chunks(ldb)).take(kc) {
+    #[inline(always)]
+    fn step<const R: usize, const V: usize, const FMA: bool>(
+        acc: &mut [[f32; 16]; R],
+        ap: &[f32],
+        bp: &[f32],
+    ) {
         for (row, &av) in acc.iter_mut().zip(ap) {
             for (x, &bv) in row[..4 * V].iter_mut().zip(bp) {
                 *x = if FMA {
@@ -52,6 +57,17 @@ fn scalar<const R: usize, const V: usize, const MR: usize, const NR: usize, cons
                     *x + av * bv
                 };
             }
+        }
+    }
+    // Two loops for LLVM's sake: over a packed panel, fixed-size chunks let it keep the tile
+    // in registers and vectorise natively; a B read in place steps `ldb` floats per k.
+    if ldb == NR {
+        for (ap, bp) in a.chunks_exact(MR).zip(b.chunks_exact(NR)).take(kc) {
+            step::<R, V, FMA>(&mut acc, ap, bp);
+        }
+    } else {
+        for (p, ap) in a.chunks_exact(MR).take(kc).enumerate() {
+            step::<R, V, FMA>(&mut acc, ap, &b[p * ldb..p * ldb + 4 * V]);
         }
     }
     for (r, row) in acc.iter().enumerate() {
