@@ -85,9 +85,9 @@ export function mount(root) {
       '. At n = ', String(n), ' the ',
       flavours.map((k, i) => {
         const c = r.cells.find((x) => x.kernel === k && x.n === n);
-        return [i ? ' and ' : '', h('code', {}, k), ' kernel reaches ', h('strong', { dataset: { share: k } }, c ? `${Math.round((100 * c.gflops) / r.peaks[k])} %` : '…')];
+        return [i ? ' and the ' : '', h('code', {}, k), ' kernel reaches ', h('strong', { dataset: { share: k } }, c ? `${Math.round((100 * c.gflops) / r.peaks[k])} %` : '…')];
       }),
-      ' of it; the rest goes to loads, packing the operands into tiles, and loop overhead.');
+      ' of its peak; the rest goes to loads, packing the operands into tiles, and loop overhead. Both figures are timings, so a few percent either way (even past 100 %) is noise.');
   }
 
   let benchSeq = 0;
