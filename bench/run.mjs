@@ -354,22 +354,19 @@ function checkTargets(results) {
   const med = (id, key) => byId[id]?.stats[key]?.median ?? null;
   const out = [];
   const add = (name, value, goal, ok) => out.push({ target: name, value, goal, met: value == null ? null : ok });
-  for (const n of [64, 256, 512, 1024]) {
-    const id = `matmul_${n}`;
-    if (!byId[id]) continue;
-    const goal = n === 64 ? 38 : 45;
-    add(`matmul n=${n}, relaxed ≥ ${goal} GFLOP/s`, med(id, 'ours-relaxed'), goal, med(id, 'ours-relaxed') >= goal);
-    if (n >= 256) add(`matmul n=${n}, simd ≥ 38 GFLOP/s`, med(id, 'ours-simd'), 38, med(id, 'ours-simd') >= 38);
-  }
-  // The same goals at the reference clock: this run's share of the peak × the reference peak.
-  for (const n of [64, 256, 512, 1024]) {
-    const r = byId[`matmul_${n}`];
-    if (!r?.atReferenceClock) continue;
-    const goal = n === 64 ? 38 : 45;
-    const x = r.atReferenceClock.relaxed;
-    add(`matmul n=${n}, relaxed ≥ ${goal} GFLOP/s at the reference clock`, x, goal, x >= goal);
-    const y = r.atReferenceClock.simd;
-    if (n >= 256) add(`matmul n=${n}, simd ≥ 38 GFLOP/s at the reference clock`, y, 38, y >= 38);
+  // Matmul goals: relaxed ≥ 38 at n = 64 and ≥ 45 above; simd ≥ 38 from n = 256. Judged on the
+  // raw medians, then (as context) at the reference clock: share of the peak × reference peak.
+  const goals = [64, 256, 512, 1024].filter((n) => byId[`matmul_${n}`])
+    .map((n) => ({ n, r: byId[`matmul_${n}`], relaxed: n === 64 ? 38 : 45, simd: n >= 256 ? 38 : null }));
+  for (const [suffix, value] of [['', (g, b) => g.r.stats[`ours-${b}`]?.median ?? null],
+    [' at the reference clock', (g, b) => g.r.atReferenceClock?.[b] ?? null]]) {
+    for (const g of goals) {
+      for (const b of ['relaxed', 'simd']) {
+        if (g[b] == null) continue;
+        const x = value(g, b);
+        add(`matmul n=${g.n}, ${b} ≥ ${g[b]} GFLOP/s${suffix}`, x, g[b], x >= g[b]);
+      }
+    }
   }
   for (const id of ['mlp_64_128_64_10_sgd', 'mlp_64_128_64_10_adam', 'mlp_784_128_10_sgd']) {
     if (!byId[id]) continue;
