@@ -11,8 +11,11 @@
 //! - `Scalar`: the twin of `Simd`, the same 4×8 products added in the same order.
 //!
 //! Tried and dropped: 5×8 and 6×8 (spill, 16–20 GFLOP/s), unrolling k (spills), splatting A
-//! with shuffles of one `v128.load` (shuffles compete with the arithmetic for FP pipes), and
-//! pre-broadcast A panels (4× the packing traffic).
+//! with shuffles of one `v128.load` (shuffles compete with the arithmetic for FP pipes),
+//! pre-broadcast A panels (4× the packing traffic), the 3×12 fused tile at n = 64 (33 against
+//! 40 GFLOP/s for 4×8: a 4-column edge panel, and B packed again), and the fused tiles reading
+//! a row-major A in place, one pointer per row: 0–7 % faster in quiet phases but 4–10 % slower
+//! while a neighbour shares the core, and the `mul` + `add` tile 12–15 % slower outright.
 
 /// A micro-kernel: `kc` k-steps over an A panel (stride MR per step) and B rows `ldb` apart
 /// (a packed panel has `ldb` = NR; small row-major B is read in place), added to `c` (row
