@@ -14,6 +14,11 @@
 //! assert_eq!(y.shape(), vec![8, 1]);
 //! ```
 
+#![allow(
+    clippy::neg_cmp_op_on_partial_ord,
+    reason = "`!(x > 0.0)` rejects NaN, which `x <= 0.0` lets through"
+)]
+
 pub mod autograd;
 pub mod bench;
 pub mod capstone;

@@ -21,7 +21,7 @@ impl GradSink {
         if !t.requires_grad() {
             return;
         }
-        let g = sum_to_shape(g, &t.data().shape().to_vec());
+        let g = sum_to_shape(g, t.data().shape());
         match self.grads.get_mut(&t.id()) {
             Some(acc) => *acc += &g,
             None => {

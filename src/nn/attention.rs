@@ -83,7 +83,7 @@ impl MultiHeadAttention {
     /// # Errors
     /// If `heads` is 0 or does not divide `dim`.
     pub fn new(dim: usize, heads: usize, causal: bool) -> Result<MultiHeadAttention> {
-        if heads == 0 || dim == 0 || dim % heads != 0 {
+        if heads == 0 || dim == 0 || !dim.is_multiple_of(heads) {
             return Err(Error::Arg {
                 op: "MultiHeadAttention",
                 msg: format!("{heads} heads must divide the width {dim} (try a head count that divides {dim})"),

@@ -87,7 +87,11 @@ impl CustomOp for GradScale {
 }
 
 fn scale_grad(y: &Tensor, factor: f32) -> Tensor {
-    Tensor::custom(&[y.clone()], y.data().clone(), Rc::new(GradScale(factor)))
+    Tensor::custom(
+        std::slice::from_ref(y),
+        y.data().clone(),
+        Rc::new(GradScale(factor)),
+    )
 }
 
 /// Breaks layer `index` (in [`super::flatten_layers`] order) of `model` with `kind`.

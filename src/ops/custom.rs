@@ -33,5 +33,5 @@ impl CustomOp for Pass {
 
 /// A graph node that passes values and gradients through unchanged.
 pub(crate) fn identity(t: &Tensor) -> Tensor {
-    Tensor::custom(&[t.clone()], t.data().clone(), Rc::new(Pass))
+    Tensor::custom(std::slice::from_ref(t), t.data().clone(), Rc::new(Pass))
 }

@@ -35,7 +35,7 @@ impl Tensor {
             .product();
         let mut new: Vec<usize> = shape.iter().map(|&d| d.max(0) as usize).collect();
         if unknown == 1 {
-            if known == 0 || n % known != 0 {
+            if known == 0 || !n.is_multiple_of(known) {
                 return Err(Error::Arg {
                     op: "reshape",
                     msg: format!("cannot infer -1 in {shape:?} for {n} elements (shape {old:?})"),

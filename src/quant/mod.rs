@@ -108,7 +108,7 @@ impl QuantTensor {
     /// # Errors
     /// If `axis` is not an axis of `t`.
     pub fn per_channel(t: &Tensor, axis: usize) -> Result<QuantTensor> {
-        QuantTensor::channels(t, axis, |lo, hi| QParams::from_range(lo, hi))
+        QuantTensor::channels(t, axis, QParams::from_range)
     }
 
     /// Per-channel symmetric quantization (zero point 0), as quantized layers store weights.
