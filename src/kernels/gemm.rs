@@ -99,7 +99,7 @@ pub fn gemm_blocked(
 /// The five loops around the micro-kernel (BLIS order): B panels of KC×NC stay in L2/L3, each
 /// NR-wide B micro-panel stays in L1 while every MR-tall A micro-panel of the MC block
 /// streams past it. A small B read in place stays in L1 whole, so there each A panel sweeps
-/// all of B instead ([`a_panels_outer`]). Unless `accumulate`, the first k block writes C instead of adding to it
+/// all of B instead. Unless `accumulate`, the first k block writes C instead of adding to it
 /// (no zero-fill pass over C first).
 #[allow(clippy::too_many_arguments)]
 fn blocked<const MR: usize, const NR: usize>(
@@ -136,14 +136,21 @@ fn blocked<const MR: usize, const NR: usize>(
                         (pb, NR, kc * NR)
                     };
                 if ldb != NR && nc > NR {
-                    let blk = Block {
-                        p0,
-                        kc,
-                        j0,
-                        nc,
-                        keep,
-                    };
-                    a_panels_outer::<MR, NR>(tiles, m, n, a, (bsrc, ldb), c, &blk, &mut bufs.a);
+                    // B read in place stays in L1 whole, so keep each A panel hot instead: pack
+                    // one panel and sweep all of B with it. L1 then holds B, one A panel and one
+                    // strip of C (about 19 KB at n = 64), where the order below streams all
+                    // 16 KB of packed A past every B panel; n = 48…64 ran 3–6 % faster. With a
+                    // single B panel nothing is reused, and packing A one panel per call slowed
+                    // convolution's im2col product (21632×9 · 9×8) by 5–10 %.
+                    let pa = aligned(&mut bufs.a, kc * MR);
+                    for i in (0..m).step_by(MR) {
+                        let rows = (m - i).min(MR);
+                        pack_a::<MR>(a, i, rows, p0, kc, pa);
+                        let kernel = tiles.kernels[rows - 1][NR / 4 - 1];
+                        for (qj, j) in (j0..j0 + nc).step_by(NR).enumerate() {
+                            kernel(kc, pa, &bsrc[qj * NR..], ldb, &mut c[i * n + j..], n, keep);
+                        }
+                    }
                     continue;
                 }
                 for i0 in (0..m).step_by(MC) {
@@ -176,53 +183,6 @@ fn blocked<const MR: usize, const NR: usize>(
             }
         }
     });
-}
-
-/// The k block and column block one pass of [`a_panels_outer`] covers.
-struct Block {
-    p0: usize,
-    kc: usize,
-    j0: usize,
-    nc: usize,
-    /// Add to C (else write over it).
-    keep: bool,
-}
-
-/// The loop order for a small B read in place (`b`: its block and row stride), which stays in L1
-/// whole: pack one A panel at a time and sweep all of B with it while it is hot. L1 then holds
-/// B, one A panel and one strip of C (about 19 KB at n = 64), where the BLIS order streams all
-/// 16 KB of packed A past every B panel; n = 48…64 ran 3–6 % faster. The caller takes it only
-/// with more than one B panel: with a single one nothing is reused, and packing A one panel per
-/// call slowed convolution's im2col product (21632×9 · 9×8) by 5–10 %. Kept out of line so the
-/// BLIS loop's code stays as it was.
-#[inline(never)]
-#[allow(clippy::too_many_arguments)]
-fn a_panels_outer<const MR: usize, const NR: usize>(
-    tiles: &Tiles,
-    m: usize,
-    n: usize,
-    a: MatRef,
-    (bsrc, ldb): (&[f32], usize),
-    c: &mut [f32],
-    blk: &Block,
-    abuf: &mut Vec<f32>,
-) {
-    let Block {
-        p0,
-        kc,
-        j0,
-        nc,
-        keep,
-    } = *blk;
-    let pa = aligned(abuf, kc * MR);
-    for i in (0..m).step_by(MR) {
-        let rows = (m - i).min(MR);
-        pack_a::<MR>(a, i, rows, p0, kc, pa);
-        let kernel = tiles.kernels[rows - 1][NR / 4 - 1];
-        for (qj, j) in (j0..j0 + nc).step_by(NR).enumerate() {
-            kernel(kc, pa, &bsrc[qj * NR..], ldb, &mut c[i * n + j..], n, keep);
-        }
-    }
 }
 
 #[cfg(test)]
