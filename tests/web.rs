@@ -35,8 +35,22 @@ async fn run(name: &str, opts: &SuiteOptions) -> tinytorch::Result<SuiteReport> 
     run_suite(name, opts)
 }
 
-async fn passes(name: &str) {
-    for seed in 0..3 {
+/// Plants `kind` in layer `layer` of every model suite `name` builds (seed 0) and checks the
+/// report fails and blames exactly that layer.
+async fn fault_is_named(name: &str, layer: usize, kind: FaultKind) {
+    let fault = Some(FaultSpec { layer, kind });
+    let r = run(name, &SuiteOptions { seed: 0, fault }).await.unwrap();
+    assert!(
+        !r.passed && r.blamed_layers() == vec![layer],
+        "{name} {kind:?}@{layer}:\n{}",
+        r.summary()
+    );
+}
+
+/// Suite `name` passes for every seed in `seeds` (the slow scenario suites train for seconds
+/// and run one seed; the flow suites run three).
+async fn passes(name: &str, seeds: std::ops::Range<u64>) {
+    for seed in seeds {
         let r = run(name, &SuiteOptions { seed, fault: None })
             .await
             .unwrap();
@@ -46,74 +60,47 @@ async fn passes(name: &str) {
 
 #[wasm_bindgen_test]
 async fn suite_gradient_flow_passes_in_browser() {
-    passes("gradient_flow").await;
+    passes("gradient_flow", 0..3).await;
 }
 
 #[wasm_bindgen_test]
 async fn suite_training_flow_passes_in_browser() {
-    passes("training_flow").await;
+    passes("training_flow", 0..3).await;
 }
 
 #[wasm_bindgen_test]
 async fn suite_dataloader_integration_passes_in_browser() {
-    passes("dataloader_integration").await;
+    passes("dataloader_integration", 0..3).await;
 }
 
 #[wasm_bindgen_test]
 async fn suite_xor_passes_in_browser() {
-    passes("xor").await;
+    passes("xor", 0..3).await;
 }
 
 #[wasm_bindgen_test]
 async fn suite_cnn_integration_passes_in_browser() {
-    passes("cnn_integration").await;
+    passes("cnn_integration", 0..3).await;
 }
 
 #[wasm_bindgen_test]
 async fn suite_digits_mlp_passes_in_browser() {
-    let r = run(
-        "digits_mlp",
-        &SuiteOptions {
-            seed: 0,
-            fault: None,
-        },
-    )
-    .await
-    .unwrap();
-    assert!(r.passed, "{}", r.summary());
+    passes("digits_mlp", 0..1).await;
 }
 
 #[wasm_bindgen_test]
 async fn suite_digits_cnn_passes_in_browser() {
-    let r = run(
-        "digits_cnn",
-        &SuiteOptions {
-            seed: 0,
-            fault: None,
-        },
-    )
-    .await
-    .unwrap();
-    assert!(r.passed, "{}", r.summary());
+    passes("digits_cnn", 0..1).await;
 }
 
 #[wasm_bindgen_test]
 async fn suite_nlp_pipeline_flow_passes_in_browser() {
-    passes("nlp_pipeline_flow").await;
+    passes("nlp_pipeline_flow", 0..3).await;
 }
 
 #[wasm_bindgen_test]
 async fn suite_tinygpt_passes_in_browser() {
-    let r = run(
-        "tinygpt",
-        &SuiteOptions {
-            seed: 0,
-            fault: None,
-        },
-    )
-    .await
-    .unwrap();
-    assert!(r.passed, "{}", r.summary());
+    passes("tinygpt", 0..1).await;
 }
 
 #[wasm_bindgen_test]
@@ -127,16 +114,7 @@ async fn systems_suites_pass_in_browser() {
         "benchmarking_integration",
         "capstone",
     ] {
-        let r = run(
-            name,
-            &SuiteOptions {
-                seed: 0,
-                fault: None,
-            },
-        )
-        .await
-        .unwrap();
-        assert!(r.passed, "{}", r.summary());
+        passes(name, 0..1).await;
     }
 }
 
@@ -149,20 +127,7 @@ async fn systems_suites_name_planted_faults_in_browser() {
         ("benchmarking_integration", 0),
     ] {
         for kind in FaultKind::ALL {
-            let r = run(
-                name,
-                &SuiteOptions {
-                    seed: 0,
-                    fault: Some(FaultSpec { layer, kind }),
-                },
-            )
-            .await
-            .unwrap();
-            assert!(
-                !r.passed && r.blamed_layers() == vec![layer],
-                "{name} {kind:?}@{layer}:\n{}",
-                r.summary()
-            );
+            fault_is_named(name, layer, kind).await;
         }
     }
 }
@@ -171,20 +136,7 @@ async fn systems_suites_name_planted_faults_in_browser() {
 async fn planted_faults_in_attention_norm_and_mlp_layers_are_named_in_browser() {
     for kind in FaultKind::ALL {
         for layer in [3, 4, 6, 10, 12, 26] {
-            let r = run(
-                "nlp_pipeline_flow",
-                &SuiteOptions {
-                    seed: 0,
-                    fault: Some(FaultSpec { layer, kind }),
-                },
-            )
-            .await
-            .unwrap();
-            assert!(
-                !r.passed && r.blamed_layers() == vec![layer],
-                "nlp {kind:?}@{layer}:\n{}",
-                r.summary()
-            );
+            fault_is_named("nlp_pipeline_flow", layer, kind).await;
         }
     }
 }
@@ -193,20 +145,7 @@ async fn planted_faults_in_attention_norm_and_mlp_layers_are_named_in_browser() 
 async fn planted_faults_in_conv_pool_and_norm_layers_are_named_in_browser() {
     for kind in FaultKind::ALL {
         for layer in 0..9 {
-            let r = run(
-                "cnn_integration",
-                &SuiteOptions {
-                    seed: 0,
-                    fault: Some(FaultSpec { layer, kind }),
-                },
-            )
-            .await
-            .unwrap();
-            assert!(
-                !r.passed && r.blamed_layers() == vec![layer],
-                "cnn {kind:?}@{layer}:\n{}",
-                r.summary()
-            );
+            fault_is_named("cnn_integration", layer, kind).await;
         }
     }
 }
@@ -221,20 +160,7 @@ async fn planted_faults_are_named_in_browser() {
     ] {
         for kind in FaultKind::ALL {
             for layer in [0, 2] {
-                let r = run(
-                    name,
-                    &SuiteOptions {
-                        seed: 0,
-                        fault: Some(FaultSpec { layer, kind }),
-                    },
-                )
-                .await
-                .unwrap();
-                assert!(
-                    !r.passed && r.blamed_layers() == vec![layer],
-                    "{name} {kind:?}@{layer}:\n{}",
-                    r.summary()
-                );
+                fault_is_named(name, layer, kind).await;
             }
         }
     }

@@ -1,7 +1,7 @@
 //! `enum Op`: one variant per recorded operation, with its parents inside (candle's design).
 //!
 //! Adding a variant makes the compiler list every place that needs it: `parents`,
-//! `into_parents`, `name` here and the dispatch in `backward.rs`.
+//! `name` here and the dispatch in `backward.rs`.
 
 use crate::error::Result;
 use crate::tensor::{Array, Tensor};
@@ -237,46 +237,9 @@ impl Op {
     }
 
     /// Consumes the op, handing back its parents (used to drop long graphs iteratively).
+    /// The handles are clones (a reference-count bump each), so dropping the op here releases
+    /// only its own references and never starts a recursive drop of a parent.
     pub(crate) fn into_parents(self) -> Vec<Tensor> {
-        match self {
-            Op::Add(a, b) | Op::Sub(a, b) | Op::Mul(a, b) | Op::Div(a, b) | Op::MatMul(a, b) => {
-                vec![a, b]
-            }
-            Op::AddScalar(a)
-            | Op::MulScalar(a, _)
-            | Op::PowScalar(a, _)
-            | Op::Unary(a, _)
-            | Op::Reshape(a)
-            | Op::Permute(a, _)
-            | Op::Slice(a, _) => vec![a],
-            Op::Sum { arg, .. }
-            | Op::Max { arg, .. }
-            | Op::Softmax { arg, .. }
-            | Op::LogSoftmax { arg, .. } => vec![arg],
-            Op::CrossEntropy { logits, .. } => vec![logits],
-            Op::Bce { p, .. } => vec![p],
-            Op::BceWithLogits { z, .. } => vec![z],
-            Op::Cat(ts, _) | Op::Custom { args: ts, .. } => ts,
-            Op::BiasGelu { x, bias } => vec![x, bias],
-            Op::Embedding { weight, .. } => vec![weight],
-            Op::LayerNorm {
-                input, gamma, beta, ..
-            } => vec![input, gamma, beta],
-            Op::MaskedFill { arg, .. } => vec![arg],
-            Op::Conv2d {
-                input,
-                weight,
-                bias,
-                ..
-            } => {
-                let mut v = vec![input, weight];
-                v.extend(bias);
-                v
-            }
-            Op::MaxPool2d { input, .. } | Op::AvgPool2d { input, .. } => vec![input],
-            Op::BatchNorm2d {
-                input, gamma, beta, ..
-            } => vec![input, gamma, beta],
-        }
+        self.parents().into_iter().cloned().collect()
     }
 }

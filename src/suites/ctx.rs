@@ -116,8 +116,35 @@ impl<'a> Ctx<'a> {
         y: &Tensor,
         loss: Loss,
     ) -> CaseResult {
+        self.gradcheck_case(c, model, x, y, loss, true)
+    }
+
+    /// [`Ctx::check_layers`] for a model whose input is token ids (an embedding first): ids
+    /// have no gradient, so only the layers' parameters are checked. Returns how many layers
+    /// the report names.
+    pub fn check_token_layers(
+        &self,
+        c: &mut CaseReport,
+        model: &dyn Module,
+        ids: &Tensor,
+        y: &Tensor,
+    ) -> std::result::Result<usize, CaseFail> {
+        self.gradcheck_case(c, model, ids, y, Loss::CrossEntropy, false)?;
+        Ok(c.gradcheck.as_ref().map_or(0, |r| r.layers.len()))
+    }
+
+    fn gradcheck_case(
+        &self,
+        c: &mut CaseReport,
+        model: &dyn Module,
+        x: &Tensor,
+        y: &Tensor,
+        loss: Loss,
+        input_grad: bool,
+    ) -> CaseResult {
         let opts = GradcheckOptions {
             seed: self.seed,
+            input_grad,
             ..GradcheckOptions::default()
         };
         let r = gradcheck(model, x, y, loss, &opts)?;

@@ -5,7 +5,6 @@
 use super::ctx::{check, Ctx};
 use crate::autograd::no_grad;
 use crate::error::Result;
-use crate::loss::Loss;
 use crate::nn::{GenerateOptions, GptConfig, KvCache, Module, GPT};
 use crate::tensor::Tensor;
 
@@ -59,16 +58,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
             ctx.prepare(&gpt);
             let x = Tensor::from_vec((0..16).map(|i| (i * 5 % 23) as f32).collect(), &[2, 8])?;
             let y = Tensor::from_vec((0..16).map(|i| (i * 7 % 23) as f32).collect(), &[2, 8])?;
-            let opts = crate::gradcheck::GradcheckOptions {
-                seed: ctx.seed,
-                input_grad: false,
-                ..Default::default()
-            };
-            let r = crate::gradcheck::gradcheck(&gpt, &x, &y, Loss::CrossEntropy, &opts)?;
-            c.layer = r.culprit;
-            let (passed, summary) = (r.passed, r.summary.clone());
-            c.gradcheck = Some(r);
-            check!(passed, "{summary}");
+            ctx.check_token_layers(c, &gpt, &x, &y)?;
             Ok(())
         },
     );

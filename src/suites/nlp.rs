@@ -138,12 +138,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
         let ids: Vec<f32> = tok.encode(&text[40..73]).iter().map(|&i| i as f32).collect();
         let x = Tensor::from_vec(ids[..32].to_vec(), &[2, 16])?;
         let y = Tensor::from_vec(ids[1..33].to_vec(), &[2, 16])?;
-        let opts = crate::gradcheck::GradcheckOptions { seed: ctx.seed, input_grad: false, ..Default::default() };
-        let r = crate::gradcheck::gradcheck(&gpt, &x, &y, Loss::CrossEntropy, &opts)?;
-        c.layer = r.culprit;
-        let (passed, summary, layers) = (r.passed, r.summary.clone(), r.layers.len());
-        c.gradcheck = Some(r);
-        check!(passed, "{summary}");
+        let layers = ctx.check_token_layers(c, &gpt, &x, &y)?;
         check!(layers == 28, "the report names {layers} layers, expected 28");
         Ok(())
     });

@@ -6,7 +6,6 @@ use super::ctx::{check, Ctx};
 use super::nlp::check_gpt;
 use crate::error::Result;
 use crate::language::{train_gpt, GptTrainConfig};
-use crate::loss::Loss;
 use crate::tensor::Tensor;
 use crate::text::corpus::generate;
 use crate::text::CharTokenizer;
@@ -30,16 +29,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
                 .collect();
             let x = Tensor::from_vec(ids[..16].to_vec(), &[1, 16])?;
             let y = Tensor::from_vec(ids[1..17].to_vec(), &[1, 16])?;
-            let opts = crate::gradcheck::GradcheckOptions {
-                seed: ctx.seed,
-                input_grad: false,
-                ..Default::default()
-            };
-            let r = crate::gradcheck::gradcheck(&gpt, &x, &y, Loss::CrossEntropy, &opts)?;
-            c.layer = r.culprit;
-            let (passed, summary) = (r.passed, r.summary.clone());
-            c.gradcheck = Some(r);
-            check!(passed, "{summary}");
+            ctx.check_token_layers(c, &gpt, &x, &y)?;
             Ok(())
         },
     );

@@ -28,6 +28,20 @@ pub fn positive(op: &str, what: &str, v: f64, max: f64) -> Result<usize, JsError
     Ok(n)
 }
 
+/// Largest seed: 2^53 - 1, the largest whole number a JS number holds exactly (above it two
+/// different seeds typed by a user could name the same f64).
+const MAX_SEED: f64 = 9_007_199_254_740_991.0;
+
+/// A seed given as a number (absent means 0): a whole number in `[0, 2^53 - 1]`.
+pub fn seed_value(op: &str, v: Option<f64>) -> Result<u64, JsError> {
+    Ok(count(op, "seed", v.unwrap_or(0.0), MAX_SEED)? as u64)
+}
+
+/// The `seed` option of an options object (absent means 0), checked as [`seed_value`].
+pub fn seed(obj: &JsValue, op: &str) -> Result<u64, JsError> {
+    seed_value(op, opt_num(obj, op, "seed")?)
+}
+
 /// A finite number.
 pub fn finite(op: &str, what: &str, v: f64) -> Result<f32, JsError> {
     if !v.is_finite() {
@@ -158,6 +172,36 @@ pub fn opt_num(obj: &JsValue, op: &str, key: &str) -> Result<Option<f64>, JsErro
             kind(&v)
         ))
     })
+}
+
+/// Option `key` as a whole number in `[0, max]`; `default` when absent.
+/// Example: `opt_count(&options, "GPT.generate", "maxNewTokens", 32.0, 1e5)?`.
+pub fn opt_count(
+    obj: &JsValue,
+    op: &str,
+    key: &str,
+    default: f64,
+    max: f64,
+) -> Result<usize, JsError> {
+    count(op, key, opt_num(obj, op, key)?.unwrap_or(default), max)
+}
+
+/// Option `key` as a whole number in `[1, max]`; `default` when absent.
+/// Example: `opt_positive(&options, "benchCnn", "batch", 32.0, 65_536.0)?`.
+pub fn opt_positive(
+    obj: &JsValue,
+    op: &str,
+    key: &str,
+    default: f64,
+    max: f64,
+) -> Result<usize, JsError> {
+    positive(op, key, opt_num(obj, op, key)?.unwrap_or(default), max)
+}
+
+/// Option `key` as a finite number; `default` when absent.
+/// Example: `opt_finite(&options, "fit", "momentum", 0.0)?`.
+pub fn opt_finite(obj: &JsValue, op: &str, key: &str, default: f64) -> Result<f32, JsError> {
+    finite(op, key, opt_num(obj, op, key)?.unwrap_or(default))
 }
 
 /// An optional string option.

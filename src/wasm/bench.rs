@@ -2,7 +2,7 @@
 //! happens inside wasm with `performance.now()`, so JS call overhead is not measured.
 
 use super::args;
-use super::args::{opt_num, opt_str};
+use super::args::opt_str;
 use super::js_err;
 use crate::kernels::{self, KernelKind, MatRef};
 use crate::rng::Rng;
@@ -116,18 +116,8 @@ pub fn bench_mlp(options: JsValue) -> Result<JsValue, JsError> {
     } else {
         args::shape(op, &sizes_v)?
     };
-    let batch = args::positive(
-        op,
-        "batch",
-        opt_num(&options, op, "batch")?.unwrap_or(32.0),
-        65_536.0,
-    )?;
-    let runs = args::positive(
-        op,
-        "runs",
-        opt_num(&options, op, "runs")?.unwrap_or(7.0),
-        1000.0,
-    )?;
+    let batch = args::opt_positive(&options, op, "batch", 32.0, 65_536.0)?;
+    let runs = args::opt_positive(&options, op, "runs", 7.0, 1000.0)?;
     let opt = opt_str(&options, op, "optimizer")?.unwrap_or_else(|| "sgd".into());
     args::to_js(
         &crate::bench::mlp_train_samples_per_sec(&sizes, batch, &opt, runs).map_err(js_err)?,
@@ -140,18 +130,8 @@ pub fn bench_mlp(options: JsValue) -> Result<JsValue, JsError> {
 pub fn bench_cnn(options: JsValue) -> Result<JsValue, JsError> {
     let op = "benchCnn";
     args::options(op, &options)?;
-    let batch = args::positive(
-        op,
-        "batch",
-        opt_num(&options, op, "batch")?.unwrap_or(32.0),
-        65_536.0,
-    )?;
-    let runs = args::positive(
-        op,
-        "runs",
-        opt_num(&options, op, "runs")?.unwrap_or(7.0),
-        1000.0,
-    )?;
+    let batch = args::opt_positive(&options, op, "batch", 32.0, 65_536.0)?;
+    let runs = args::opt_positive(&options, op, "runs", 7.0, 1000.0)?;
     args::to_js(&crate::bench::cnn_train_samples_per_sec(batch, runs).map_err(js_err)?)
 }
 
@@ -161,26 +141,11 @@ pub fn bench_cnn(options: JsValue) -> Result<JsValue, JsError> {
 pub fn bench_bias_gelu(options: JsValue) -> Result<JsValue, JsError> {
     let op = "benchBiasGelu";
     args::options(op, &options)?;
-    let rows = args::positive(
-        op,
-        "rows",
-        opt_num(&options, op, "rows")?.unwrap_or(512.0),
-        65_536.0,
-    )?;
-    let cols = args::positive(
-        op,
-        "cols",
-        opt_num(&options, op, "cols")?.unwrap_or(512.0),
-        65_536.0,
-    )?;
+    let rows = args::opt_positive(&options, op, "rows", 512.0, 65_536.0)?;
+    let cols = args::opt_positive(&options, op, "cols", 512.0, 65_536.0)?;
     args::check_size(op, &[rows, cols])?;
     let fused = super::args::opt_bool(&options, op, "fused")?.unwrap_or(true);
-    let runs = args::positive(
-        op,
-        "runs",
-        opt_num(&options, op, "runs")?.unwrap_or(7.0),
-        1000.0,
-    )?;
+    let runs = args::opt_positive(&options, op, "runs", 7.0, 1000.0)?;
     let x = crate::Tensor::randn(&[rows, cols]);
     let b = crate::Tensor::randn(&[cols]);
     let stats = crate::bench::time_ms(2, runs, 20.0, &mut || {

@@ -87,8 +87,7 @@ pub(crate) fn call_continue(
 /// @param seed - a non-negative integer below 2^53
 #[wasm_bindgen(js_name = manualSeed)]
 pub fn manual_seed(seed: f64) -> Result<(), JsError> {
-    let s = args::count("manualSeed", "seed", seed, 9_007_199_254_740_991.0)?;
-    crate::manual_seed(s as u64);
+    crate::manual_seed(args::seed_value("manualSeed", Some(seed))?);
     Ok(())
 }
 

@@ -28,12 +28,7 @@ pub fn run_suite(
 ) -> Result<JsValue, JsError> {
     let op = "runSuite";
     args::options(op, &options)?;
-    let seed = args::count(
-        op,
-        "seed",
-        opt_num(&options, op, "seed")?.unwrap_or(0.0),
-        9.007e15,
-    )? as u64;
+    let seed = args::seed(&options, op)?;
     let fault_v = args::get(&options, "fault");
     let fault = if fault_v.is_undefined() || fault_v.is_null() {
         None
@@ -94,34 +89,16 @@ pub fn gradcheck(
     let loss = Loss::parse(&opt_str(&options, op, "loss")?.unwrap_or_else(|| "mse".into()))
         .map_err(js_err)?;
     let d = GradcheckOptions::default();
-    let eps = args::finite(
-        op,
-        "eps",
-        opt_num(&options, op, "eps")?.unwrap_or(d.eps as f64),
-    )?;
-    let tolerance = args::finite(
-        op,
-        "tolerance",
-        opt_num(&options, op, "tolerance")?.unwrap_or(d.tolerance as f64),
-    )?;
+    let eps = args::opt_finite(&options, op, "eps", d.eps as f64)?;
+    let tolerance = args::opt_finite(&options, op, "tolerance", d.tolerance as f64)?;
     if !(eps > 0.0 && tolerance > 0.0) {
         return Err(js_err("gradcheck: eps and tolerance must be > 0"));
     }
     let opts = GradcheckOptions {
         eps,
         tolerance,
-        max_elements: args::positive(
-            op,
-            "maxElements",
-            opt_num(&options, op, "maxElements")?.unwrap_or(24.0),
-            1e6,
-        )?,
-        seed: args::count(
-            op,
-            "seed",
-            opt_num(&options, op, "seed")?.unwrap_or(0.0),
-            9.007e15,
-        )? as u64,
+        max_elements: args::opt_positive(&options, op, "maxElements", 24.0, 1e6)?,
+        seed: args::seed(&options, op)?,
         input_grad: opt_bool(&options, op, "inputGrad")?.unwrap_or(true),
     };
     let report = core_gradcheck(&*layer, &x, &target, loss, &opts).map_err(|e| js_err_in(op, e))?;

@@ -1,7 +1,7 @@
 //! Modules 14-20 for JavaScript: profiling, int8 quantization, pruning and the other
 //! compressions, KV-cache timing, model comparison and the capstone submission.
 
-use super::args::{self, opt_bool, opt_fn, opt_num, opt_str};
+use super::args::{self, opt_bool, opt_fn, opt_str};
 use super::handles::{layer_from_js, params_from_js, tensor_from_js};
 use super::layers::JsSequential;
 use super::tensor::JsTensor;
@@ -49,7 +49,7 @@ pub fn profile_step(
     let m = layer_from_js(op, "model", &model)?;
     let loss = Loss::parse(&opt_str(&options, op, "loss")?.unwrap_or_else(|| "mse".into()))
         .map_err(|e| js_err_in(op, e))?;
-    let lr = args::finite(op, "lr", opt_num(&options, op, "lr")?.unwrap_or(0.01))?;
+    let lr = args::opt_finite(&options, op, "lr", 0.01)?;
     let mut opt: Option<Box<dyn Optimizer>> = match opt_str(&options, op, "optimizer")?
         .as_deref()
         .unwrap_or("adam")
@@ -86,12 +86,7 @@ pub fn quantize_tensor(t: &JsTensor, options: JsValue) -> Result<JsValue, JsErro
     let op = "quantizeTensor";
     args::options(op, &options)?;
     let q = if opt_bool(&options, op, "perChannel")?.unwrap_or(false) {
-        let axis = args::count(
-            op,
-            "axis",
-            opt_num(&options, op, "axis")?.unwrap_or(0.0),
-            64.0,
-        )?;
+        let axis = args::opt_count(&options, op, "axis", 0.0, 64.0)?;
         crate::quant::QuantTensor::per_channel(t.inner(), axis).map_err(|e| js_err_in(op, e))?
     } else {
         crate::quant::QuantTensor::per_tensor(t.inner())
@@ -321,12 +316,7 @@ pub fn compare_models(
 ) -> Result<JsValue, JsError> {
     let op = "compareModels";
     args::options(op, &options)?;
-    let runs = args::positive(
-        op,
-        "runs",
-        opt_num(&options, op, "runs")?.unwrap_or(10.0),
-        1000.0,
-    )?;
+    let runs = args::opt_positive(&options, op, "runs", 10.0, 1000.0)?;
     let list: Vec<(String, Layer)> = Array::from(&models)
         .iter()
         .enumerate()
@@ -382,12 +372,7 @@ pub fn pareto_front(points: JsValue) -> Result<Vec<u32>, JsError> {
 pub fn run_capstone(options: JsValue) -> Result<JsValue, JsError> {
     let op = "runCapstone";
     args::options(op, &options)?;
-    let seed = args::count(
-        op,
-        "seed",
-        opt_num(&options, op, "seed")?.unwrap_or(0.0),
-        9.007e15,
-    )? as u64;
+    let seed = args::seed(&options, op)?;
     let student = opt_str(&options, op, "student")?;
     let build = opt_str(&options, op, "build")?.unwrap_or_else(|| {
         if cfg!(target_feature = "relaxed-simd") {

@@ -241,23 +241,14 @@ layer_struct!(
 
 fn gpt_options(op: &str, o: &JsValue) -> Result<GenerateOptions, JsError> {
     args::options(op, o)?;
-    let temperature = args::finite(
-        op,
-        "temperature",
-        opt_num(o, op, "temperature")?.unwrap_or(1.0),
-    )?;
+    let temperature = args::opt_finite(o, op, "temperature", 1.0)?;
     Ok(GenerateOptions {
-        max_new_tokens: args::count(
-            op,
-            "maxNewTokens",
-            opt_num(o, op, "maxNewTokens")?.unwrap_or(32.0),
-            1e5,
-        )?,
+        max_new_tokens: args::opt_count(o, op, "maxNewTokens", 32.0, 1e5)?,
         temperature,
         top_k: opt_num(o, op, "topK")?
             .map(|k| args::positive(op, "topK", k, 1e7))
             .transpose()?,
-        seed: args::count(op, "seed", opt_num(o, op, "seed")?.unwrap_or(0.0), 9.007e15)? as u64,
+        seed: args::seed(o, op)?,
         stop: opt_num(o, op, "stop")?
             .map(|s| args::count(op, "stop", s, 1e7))
             .transpose()?,
@@ -297,12 +288,7 @@ impl JsGPT {
             layers: req("layers")?,
             heads: req("heads")?,
             max_len: req("maxLen")?,
-            mlp_ratio: args::positive(
-                op,
-                "mlpRatio",
-                opt_num(&config, op, "mlpRatio")?.unwrap_or(4.0),
-                64.0,
-            )?,
+            mlp_ratio: args::opt_positive(&config, op, "mlpRatio", 4.0, 64.0)?,
         };
         args::check_size(
             op,
@@ -392,7 +378,7 @@ pub fn sdpa(
 /// `{ task, prompt, answer }` (tasks: reverse, sort, add, copy, dialogue).
 #[wasm_bindgen(js_name = textCorpus)]
 pub fn text_corpus(seed: Option<f64>) -> Result<JsValue, JsError> {
-    let s = args::count("textCorpus", "seed", seed.unwrap_or(0.0), 9.007e15)? as u64;
+    let s = args::seed_value("textCorpus", seed)?;
     args::to_js(&corpus::generate(s))
 }
 
@@ -405,12 +391,7 @@ pub fn js_train_gpt(
 ) -> Result<JsValue, JsError> {
     let op = "trainGpt";
     args::options(op, &options)?;
-    let seed = args::count(
-        op,
-        "seed",
-        opt_num(&options, op, "seed")?.unwrap_or(0.0),
-        9.007e15,
-    )? as u64;
+    let seed = args::seed(&options, op)?;
     let mut cfg = GptTrainConfig::standard(seed);
     let set = |k: &str, dst: &mut usize, max: f64| -> Result<(), JsError> {
         if let Some(v) = opt_num(&options, op, k)? {
@@ -426,12 +407,7 @@ pub fn js_train_gpt(
     if let Some(lr) = opt_num(&options, op, "lr")? {
         cfg.lr = args::finite(op, "lr", lr)?;
     }
-    let every = args::positive(
-        op,
-        "every",
-        opt_num(&options, op, "every")?.unwrap_or(25.0),
-        1e6,
-    )?;
+    let every = args::opt_positive(&options, op, "every", 25.0, 1e6)?;
     let on_progress = opt_fn(&options, op, "onProgress")?;
     let steps = cfg.steps;
     let mut thrown = None;

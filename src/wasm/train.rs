@@ -139,16 +139,8 @@ pub fn sgd(
     let op = "SGD";
     args::options(op, &options)?;
     let lr = lr_of(op, opt_num(&options, op, "lr")?.unwrap_or(0.01))?;
-    let mu = args::finite(
-        op,
-        "momentum",
-        opt_num(&options, op, "momentum")?.unwrap_or(0.0),
-    )?;
-    let wd = args::finite(
-        op,
-        "weightDecay",
-        opt_num(&options, op, "weightDecay")?.unwrap_or(0.0),
-    )?;
+    let mu = args::opt_finite(&options, op, "momentum", 0.0)?;
+    let wd = args::opt_finite(&options, op, "weightDecay", 0.0)?;
     let p = params_from_js(op, &params)?;
     Ok(JsOptimizer::new(Box::new(
         Sgd::new(p, lr, mu, wd).map_err(js_err)?,
@@ -215,18 +207,8 @@ pub fn fit(
     args::options(op, &options)?;
     let layer = layer_from_js(op, "model", &model)?;
     let (x, y) = (tensor_from_js(op, "x", &x)?, tensor_from_js(op, "y", &y)?);
-    let epochs = args::positive(
-        op,
-        "epochs",
-        opt_num(&options, op, "epochs")?.unwrap_or(10.0),
-        1e7,
-    )?;
-    let batch_size = args::positive(
-        op,
-        "batchSize",
-        opt_num(&options, op, "batchSize")?.unwrap_or(32.0),
-        1e7,
-    )?;
+    let epochs = args::opt_positive(&options, op, "epochs", 10.0, 1e7)?;
+    let batch_size = args::opt_positive(&options, op, "batchSize", 32.0, 1e7)?;
     // `optimizer` is a name (fit builds it from lr/momentum/weightDecay) or an Optimizer object
     // (used as is, keeping its state and attached masks; its own settings then rule).
     let given = optimizer_from_js(op, "options.optimizer", &args::get(&options, "optimizer"))?;
@@ -249,23 +231,10 @@ pub fn fit(
     };
     let loss = Loss::parse(&opt_str(&options, op, "loss")?.unwrap_or_else(|| "mse".into()))
         .map_err(js_err)?;
-    let momentum = args::finite(
-        op,
-        "momentum",
-        opt_num(&options, op, "momentum")?.unwrap_or(0.0),
-    )?;
-    let weight_decay = args::finite(
-        op,
-        "weightDecay",
-        opt_num(&options, op, "weightDecay")?.unwrap_or(0.0),
-    )?;
+    let momentum = args::opt_finite(&options, op, "momentum", 0.0)?;
+    let weight_decay = args::opt_finite(&options, op, "weightDecay", 0.0)?;
     let shuffle = opt_bool(&options, op, "shuffle")?.unwrap_or(true);
-    let seed = args::count(
-        op,
-        "seed",
-        opt_num(&options, op, "seed")?.unwrap_or(0.0),
-        9.007e15,
-    )? as u64;
+    let seed = args::seed(&options, op)?;
     let on_epoch = opt_fn(&options, op, "onEpoch")?;
     let opts = FitOptions {
         epochs,

@@ -149,17 +149,8 @@ fn set(obj: &Object, key: &str, v: JsValue) -> Result<(), JsError> {
 pub fn digits_dataset(options: JsValue) -> Result<JsValue, JsError> {
     let op = "digitsDataset";
     args::options(op, &options)?;
-    let seed = args::count(
-        op,
-        "seed",
-        opt_num(&options, op, "seed")?.unwrap_or(0.0),
-        9.007e15,
-    )? as u64;
-    let frac = args::finite(
-        op,
-        "testFraction",
-        opt_num(&options, op, "testFraction")?.unwrap_or(0.2),
-    )?;
+    let seed = args::seed(&options, op)?;
+    let frac = args::opt_finite(&options, op, "testFraction", 0.2)?;
     let d = crate::data::digits(seed, frac).map_err(js_err)?;
     let obj = Object::new();
     set(&obj, "trainImages", JsTensor::new(d.train_images).into())?;
@@ -189,12 +180,7 @@ pub fn js_train_digits(
             )))
         }
     };
-    let seed = args::count(
-        op,
-        "seed",
-        opt_num(&options, op, "seed")?.unwrap_or(0.0),
-        9.007e15,
-    )? as u64;
+    let seed = args::seed(&options, op)?;
     let mut cfg = DigitsConfig::standard(model, seed);
     if let Some(e) = opt_num(&options, op, "epochs")? {
         cfg.epochs = args::positive(op, "epochs", e, 1000.0)?;
