@@ -7,22 +7,13 @@
 // Several series, axis labels and ticks, a legend, a log y-axis chosen automatically when the
 // values span more than two decades, HiDPI-sharp, redrawn on resize, and colours taken from
 // the stylesheet (--chart-1 … --chart-5) with a distinct dash pattern per series, so series
-// differ by more than colour.
+// differ by more than colour. The canvas, its resizing and the axis frame: canvas-chart.js.
 
-const DASHES = [[], [6, 4], [2, 3], [10, 3, 2, 3], [1, 2]];
+import { CanvasChart, DASHES, line, linearTicks, niceStep } from './canvas-chart.js';
 
-export class LineChart {
+export class LineChart extends CanvasChart {
   constructor(container, { xLabel = 'x', yLabel = 'y', title = '', height = 220, logY = 'auto', x0 = 0, xStep = 1, yMin = null, yMax = null, yFormat = null, legend = 'top' } = {}) {
-    this.opts = { xLabel, yLabel, title, height, logY, x0, xStep, yMin, yMax, yFormat, legend };
-    this.series = [];
-    this.canvas = document.createElement('canvas');
-    this.canvas.className = 'chart';
-    this.canvas.setAttribute('role', 'img');
-    container.append(this.canvas);
-    this.lastWidth = 0;
-    // Redraw only when the width really changed (drawing never changes it, so no resize loop).
-    this.resize = new ResizeObserver(() => { if (this.canvas.clientWidth !== this.lastWidth) this.draw(); });
-    this.resize.observe(this.canvas);
+    super(container, { xLabel, yLabel, title, height, logY, x0, xStep, yMin, yMax, yFormat, legend });
   }
 
   set(series) {
@@ -38,20 +29,8 @@ export class LineChart {
   }
 
   draw() {
-    const { canvas, opts } = this;
-    const width = canvas.clientWidth || 480;
-    this.lastWidth = canvas.clientWidth;
-    const ratio = window.devicePixelRatio || 1;
-    canvas.style.height = `${opts.height}px`;
-    canvas.width = Math.round(width * ratio);
-    canvas.height = Math.round(opts.height * ratio);
-    const ctx = canvas.getContext('2d');
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    const css = getComputedStyle(canvas);
-    const color = (name, fallback) => css.getPropertyValue(name).trim() || fallback;
-    const ink = color('--chart-ink', '#333'), grid = color('--chart-grid', '#ddd');
-    ctx.font = `12px ${css.fontFamily}`;
-    ctx.clearRect(0, 0, width, opts.height);
+    const { opts } = this;
+    const { ctx, width, ink, grid, surface, seriesColor } = this.begin();
 
     const finite = this.series.flatMap((s) => s.values.filter(Number.isFinite));
     const n = Math.max(0, ...this.series.map((s) => s.values.length));
@@ -73,31 +52,23 @@ export class LineChart {
     const sx = (i) => box.left + (n <= 1 ? 0 : (i / (n - 1)) * (box.right - box.left));
     const sy = (v) => box.bottom - ((tf(v) - ylo) / (yhi - ylo || 1)) * (box.bottom - box.top);
 
-    // Grid, ticks and labels.
-    ctx.strokeStyle = grid; ctx.fillStyle = ink; ctx.lineWidth = 1;
-    ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
-    for (const v of yTicks(lo, hi, log)) {
-      const y = sy(v);
-      if (y < box.top - 1 || y > box.bottom + 1) continue;
-      line(ctx, box.left, y, box.right, y);
-      ctx.fillText(opts.yFormat ? opts.yFormat(v) : tickText(v), box.left - 6, y);
-    }
-    ctx.textAlign = 'center'; ctx.textBaseline = 'top';
-    for (const i of xTicks(n, opts.x0, opts.xStep)) {
-      line(ctx, sx(i), box.bottom, sx(i), box.bottom + 4);
-      ctx.fillText(String(+((i + opts.x0) * opts.xStep).toPrecision(6)), sx(i), box.bottom + 6);
-    }
-    ctx.strokeStyle = ink;
-    line(ctx, box.left, box.top, box.left, box.bottom);
-    line(ctx, box.left, box.bottom, box.right, box.bottom);
-    ctx.fillText(opts.xLabel, (box.left + box.right) / 2, box.bottom + 22);
-    ctx.save(); ctx.translate(14, (box.top + box.bottom) / 2); ctx.rotate(-Math.PI / 2);
-    ctx.textBaseline = 'middle'; ctx.fillText(opts.yLabel + (log ? ' (log)' : ''), 0, 0); ctx.restore();
+    // Grid, x ticks, axes and their labels.
+    this.frame(ctx, box, {
+      ink, grid, values: yTicks(lo, hi, log), sy, xGap: 22,
+      yText: (v) => (opts.yFormat ? opts.yFormat(v) : tickText(v)),
+      xMarks: () => {
+        for (const i of xTicks(n, opts.x0, opts.xStep)) {
+          line(ctx, sx(i), box.bottom, sx(i), box.bottom + 4);
+          ctx.fillText(String(+((i + opts.x0) * opts.xStep).toPrecision(6)), sx(i), box.bottom + 6);
+        }
+      },
+      xLabel: opts.xLabel, yLabel: opts.yLabel + (log ? ' (log)' : ''),
+    });
     if (opts.title) { ctx.textAlign = 'left'; ctx.fillText(opts.title, box.left, 6); }
 
     // Series, then the legend (top right).
     this.series.forEach((s, k) => {
-      ctx.strokeStyle = color(`--chart-${(k % 5) + 1}`, '#0072b2');
+      ctx.strokeStyle = seriesColor(k);
       ctx.lineWidth = 2; ctx.setLineDash(DASHES[k % DASHES.length]); ctx.beginPath();
       let pen = false;
       s.values.forEach((v, i) => {
@@ -114,12 +85,12 @@ export class LineChart {
       const top = opts.legend === 'bottom' ? box.bottom - legendH - 4 : box.top;
       let y = top + 8;
       const w = Math.max(...this.series.map((s) => ctx.measureText(s.name).width)) + 34;
-      ctx.fillStyle = color('--surface', '#fff');
+      ctx.fillStyle = surface;
       ctx.globalAlpha = 0.88;
       ctx.fillRect(box.right - w - 6, top, w + 4, legendH);
       ctx.globalAlpha = 1;
       this.series.forEach((s, k) => {
-        ctx.strokeStyle = color(`--chart-${(k % 5) + 1}`, '#0072b2'); ctx.lineWidth = 2;
+        ctx.strokeStyle = seriesColor(k); ctx.lineWidth = 2;
         ctx.setLineDash(DASHES[k % DASHES.length]);
         line(ctx, box.right - w, y, box.right - w + 24, y);
         ctx.setLineDash([]); ctx.fillStyle = ink; ctx.fillText(s.name, box.right - w + 30, y);
@@ -140,10 +111,6 @@ export class LineChart {
   }
 }
 
-function line(ctx, x0, y0, x1, y1) {
-  ctx.beginPath(); ctx.moveTo(x0, y0); ctx.lineTo(x1, y1); ctx.stroke();
-}
-
 function yTicks(lo, hi, log) {
   if (log) { // decades, plus 2× and 5× marks when only a few decades are shown
     const out = [];
@@ -156,16 +123,7 @@ function yTicks(lo, hi, log) {
     }
     return out;
   }
-  const step = niceStep((hi - lo) / 4);
-  const out = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(+v.toPrecision(12));
-  return out;
-}
-
-function niceStep(raw) {
-  const p = 10 ** Math.floor(Math.log10(raw || 1));
-  const m = raw / p;
-  return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
+  return linearTicks(lo, hi, niceStep((hi - lo) / 4));
 }
 
 /** Indices whose x labels ((i + x0)·xStep) are round numbers, about five of them. */

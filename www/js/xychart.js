@@ -10,20 +10,13 @@
 // the stylesheet (--chart-1 … --chart-5), each series also has its own marker shape and dash,
 // so series differ by more than colour. HiDPI-sharp, redrawn when its width changes.
 
-const DASHES = [[], [6, 4], [2, 3], [10, 3, 2, 3], [1, 2]];
+import { CanvasChart, DASHES, line, linearTicks, niceStep } from './canvas-chart.js';
+
 const SHAPES = ['circle', 'square', 'triangle', 'diamond', 'cross'];
 
-export class XYChart {
+export class XYChart extends CanvasChart {
   constructor(container, { xLabel = 'x', yLabel = 'y', height = 260, logX = false, logY = false, xFormat = null, yFormat = null, yMin = null, yMax = null, xTicks = null, legend = 'top-left' /* top-left | top-right | bottom-left | bottom-right */ } = {}) {
-    this.opts = { xLabel, yLabel, height, logX, logY, xFormat, yFormat, yMin, yMax, xTicks, legend };
-    this.series = [];
-    this.canvas = document.createElement('canvas');
-    this.canvas.className = 'chart';
-    this.canvas.setAttribute('role', 'img');
-    container.append(this.canvas);
-    this.lastWidth = 0;
-    this.resize = new ResizeObserver(() => { if (this.canvas.clientWidth !== this.lastWidth) this.draw(); });
-    this.resize.observe(this.canvas);
+    super(container, { xLabel, yLabel, height, logX, logY, xFormat, yFormat, yMin, yMax, xTicks, legend });
   }
 
   set(series, opts = {}) {
@@ -33,20 +26,8 @@ export class XYChart {
   }
 
   draw() {
-    const { canvas, opts } = this;
-    const width = canvas.clientWidth || 480;
-    this.lastWidth = canvas.clientWidth;
-    const ratio = window.devicePixelRatio || 1;
-    canvas.style.height = `${opts.height}px`;
-    canvas.width = Math.round(width * ratio);
-    canvas.height = Math.round(opts.height * ratio);
-    const ctx = canvas.getContext('2d');
-    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
-    const css = getComputedStyle(canvas);
-    const color = (name, fallback) => css.getPropertyValue(name).trim() || fallback;
-    const ink = color('--chart-ink', '#333'), grid = color('--chart-grid', '#ddd'), surface = color('--surface', '#fff');
-    ctx.font = `12px ${css.fontFamily}`;
-    ctx.clearRect(0, 0, width, opts.height);
+    const { opts } = this;
+    const { ctx, width, ink, grid, surface, seriesColor } = this.begin();
     const pts = this.series.flatMap((s) => s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
     this.describe();
     if (!pts.length) return;
@@ -71,35 +52,26 @@ export class XYChart {
     const sx = (v) => box.left + ((tf(xa, v) - xa.lo) / (xa.hi - xa.lo || 1)) * (box.right - box.left);
     const sy = (v) => box.bottom - ((tf(ya, v) - ya.lo) / (ya.hi - ya.lo || 1)) * (box.bottom - box.top);
 
-    ctx.strokeStyle = grid; ctx.fillStyle = ink; ctx.lineWidth = 1;
-    ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
-    for (const v of ticks(ya)) {
-      const y = sy(v);
-      if (y < box.top - 1 || y > box.bottom + 1) continue;
-      line(ctx, box.left, y, box.right, y);
-      ctx.fillText(opts.yFormat ? opts.yFormat(v) : tickText(v), box.left - 6, y);
-    }
-    ctx.textAlign = 'center'; ctx.textBaseline = 'top';
-    const xt = opts.xTicks ?? ticks(xa);
-    let lastRight = -Infinity;
-    for (const v of xt) {
-      const x = sx(v);
-      if (x < box.left - 1 || x > box.right + 1) continue;
-      const text = opts.xFormat ? opts.xFormat(v) : tickText(v);
-      const w = ctx.measureText(text).width;
-      ctx.strokeStyle = grid;
-      line(ctx, x, box.top, x, box.bottom);
-      if (x - w / 2 > lastRight + 6) { ctx.fillText(text, x, box.bottom + 6); lastRight = x + w / 2; }
-    }
-    ctx.strokeStyle = ink;
-    line(ctx, box.left, box.top, box.left, box.bottom);
-    line(ctx, box.left, box.bottom, box.right, box.bottom);
-    ctx.fillText(opts.xLabel + (xa.log ? ' (log scale)' : ''), (box.left + box.right) / 2, box.bottom + 24);
-    ctx.save(); ctx.translate(14, (box.top + box.bottom) / 2); ctx.rotate(-Math.PI / 2);
-    ctx.textBaseline = 'middle'; ctx.fillText(opts.yLabel + (ya.log ? ' (log)' : ''), 0, 0); ctx.restore();
+    this.frame(ctx, box, {
+      ink, grid, values: ticks(ya), sy, xGap: 24,
+      yText: (v) => (opts.yFormat ? opts.yFormat(v) : tickText(v)),
+      // Vertical grid lines at the x ticks; a label only where it clears the previous one.
+      xMarks: () => {
+        let lastRight = -Infinity;
+        for (const v of opts.xTicks ?? ticks(xa)) {
+          const x = sx(v);
+          if (x < box.left - 1 || x > box.right + 1) continue;
+          const text = opts.xFormat ? opts.xFormat(v) : tickText(v);
+          const w = ctx.measureText(text).width;
+          line(ctx, x, box.top, x, box.bottom);
+          if (x - w / 2 > lastRight + 6) { ctx.fillText(text, x, box.bottom + 6); lastRight = x + w / 2; }
+        }
+      },
+      xLabel: opts.xLabel + (xa.log ? ' (log scale)' : ''), yLabel: opts.yLabel + (ya.log ? ' (log)' : ''),
+    });
 
     this.series.forEach((s, k) => {
-      const c = color(`--chart-${(k % 5) + 1}`, '#0072b2');
+      const c = seriesColor(k);
       const order = s.points.map((p, i) => [p, i]).filter(([[x, y]]) => Number.isFinite(x) && Number.isFinite(y));
       ctx.strokeStyle = c; ctx.fillStyle = c; ctx.lineWidth = 2;
       if (s.line && order.length > 1) {
@@ -139,7 +111,7 @@ export class XYChart {
       const top = opts.legend.startsWith('bottom') ? box.bottom - hgt - 6 : box.top + 2;
       ctx.globalAlpha = 0.9; ctx.fillStyle = surface; ctx.fillRect(left - 4, top, w + 4, hgt); ctx.globalAlpha = 1;
       this.series.forEach((s, k) => {
-        const c = color(`--chart-${(k % 5) + 1}`, '#0072b2');
+        const c = seriesColor(k);
         const y = top + 10 + k * 17;
         ctx.strokeStyle = c; ctx.lineWidth = 2;
         if (s.line) { ctx.setLineDash(DASHES[k % DASHES.length]); line(ctx, left, y, left + 22, y); ctx.setLineDash([]); }
@@ -170,10 +142,6 @@ function marker(ctx, shape, x, y, r, c, surface, filled) {
   ctx.strokeStyle = c; ctx.lineWidth = 1.5; ctx.stroke();
 }
 
-function line(ctx, x0, y0, x1, y1) {
-  ctx.beginPath(); ctx.moveTo(x0, y0); ctx.lineTo(x1, y1); ctx.stroke();
-}
-
 /** Tick values inside the (transformed) axis range, in data units. */
 function ticks(a) {
   if (a.log) {
@@ -189,13 +157,7 @@ function ticks(a) {
     }
     return out;
   }
-  const raw = (a.hi - a.lo) / 5;
-  const p = 10 ** Math.floor(Math.log10(raw || 1));
-  const m = raw / p;
-  const step = (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
-  const out = [];
-  for (let v = Math.ceil(a.lo / step) * step; v <= a.hi + step * 1e-9; v += step) out.push(+v.toPrecision(12));
-  return out;
+  return linearTicks(a.lo, a.hi, niceStep((a.hi - a.lo) / 5));
 }
 
 export function tickText(v) {
