@@ -119,18 +119,7 @@ impl GPT {
         opts: &GenerateOptions,
         on_token: &mut dyn FnMut(usize) -> bool,
     ) -> Result<Vec<usize>> {
-        self.check_prompt(prompt, opts)?;
-        let mut rng = Rng::new(opts.seed);
-        let mut tokens = prompt.to_vec();
-        for _ in 0..opts.max_new_tokens {
-            let logits = self.next_logits(&tokens)?;
-            let t = pick(&logits, opts, &mut rng);
-            tokens.push(t);
-            if !on_token(t) || opts.stop == Some(t) {
-                break;
-            }
-        }
-        Ok(tokens[prompt.len()..].to_vec())
+        self.generate_traced(prompt, opts, &mut |t, _| on_token(t))
     }
 
     pub(crate) fn check_prompt(&self, prompt: &[usize], opts: &GenerateOptions) -> Result<()> {
