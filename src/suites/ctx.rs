@@ -116,7 +116,7 @@ impl<'a> Ctx<'a> {
         y: &Tensor,
         loss: Loss,
     ) -> CaseResult {
-        self.gradcheck_case(c, model, x, y, loss, true)
+        self.gradcheck_case(c, model, x, y, loss, true).map(|_| ())
     }
 
     /// [`Ctx::check_layers`] for a model whose input is token ids (an embedding first): ids
@@ -129,10 +129,10 @@ impl<'a> Ctx<'a> {
         ids: &Tensor,
         y: &Tensor,
     ) -> std::result::Result<usize, CaseFail> {
-        self.gradcheck_case(c, model, ids, y, Loss::CrossEntropy, false)?;
-        Ok(c.gradcheck.as_ref().map_or(0, |r| r.layers.len()))
+        self.gradcheck_case(c, model, ids, y, Loss::CrossEntropy, false)
     }
 
+    /// Runs the check, records it in `c`; returns how many layers the report names.
     fn gradcheck_case(
         &self,
         c: &mut CaseReport,
@@ -141,7 +141,7 @@ impl<'a> Ctx<'a> {
         y: &Tensor,
         loss: Loss,
         input_grad: bool,
-    ) -> CaseResult {
+    ) -> std::result::Result<usize, CaseFail> {
         let opts = GradcheckOptions {
             seed: self.seed,
             input_grad,
@@ -149,11 +149,10 @@ impl<'a> Ctx<'a> {
         };
         let r = gradcheck(model, x, y, loss, &opts)?;
         c.layer = r.culprit;
-        let passed = r.passed;
-        let summary = r.summary.clone();
+        let (passed, summary, layers) = (r.passed, r.summary.clone(), r.layers.len());
         c.gradcheck = Some(r);
         check!(passed, "{summary}");
-        Ok(())
+        Ok(layers)
     }
 
     pub(crate) fn finish(self) -> Vec<CaseReport> {

@@ -393,10 +393,9 @@ pub fn js_train_gpt(
     args::options(op, &options)?;
     let seed = args::seed(&options, op)?;
     let mut cfg = GptTrainConfig::standard(seed);
+    // Each option defaults to the standard configuration's value.
     let set = |k: &str, dst: &mut usize, max: f64| -> Result<(), JsError> {
-        if let Some(v) = opt_num(&options, op, k)? {
-            *dst = args::positive(op, k, v, max)?;
-        }
+        *dst = args::opt_positive(&options, op, k, *dst as f64, max)?;
         Ok(())
     };
     set("steps", &mut cfg.steps, 1e6)?;

@@ -172,9 +172,7 @@ fn adam_like(
     decoupled: bool,
 ) -> Result<JsOptimizer, JsError> {
     args::options(op, &options)?;
-    let num = |k: &str, d: f64| -> Result<f32, JsError> {
-        args::finite(op, k, opt_num(&options, op, k)?.unwrap_or(d))
-    };
+    let num = |k: &str, d: f64| args::opt_finite(&options, op, k, d);
     let lr = num("lr", 0.001)?;
     let (b1, b2, eps) = (num("beta1", 0.9)?, num("beta2", 0.999)?, num("eps", 1e-8)?);
     let wd = num("weightDecay", if decoupled { 0.01 } else { 0.0 })?;
