@@ -216,6 +216,8 @@ mod tests {
             (64, 64, 64),
             (33, 16, 70),
             (7, 96, 40),
+            // 3-row A panels interleaved four steps at a time, over two k blocks (256 + 45).
+            (10, 120, 301),
         ];
         for &(m, n, k) in &shapes {
             for (ta, tb) in [(false, false), (true, false), (false, true), (true, true)] {
