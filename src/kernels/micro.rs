@@ -99,6 +99,32 @@ mod wasm {
         f32x4_add(c, f32x4_mul(a, b))
     }
 
+    /// One k step into `acc`: V vectors of B at `pb`, then each row's broadcast of A at `pa`
+    /// times them.
+    ///
+    /// # Safety
+    /// `pa` must be readable for R floats and `pb` for 4·V.
+    #[inline(always)]
+    unsafe fn step<const R: usize, const V: usize, const FMA: bool>(
+        acc: &mut [[v128; V]; R],
+        pa: *const f32,
+        pb: *const f32,
+    ) {
+        unsafe {
+            let mut bv = [f32x4_splat(0.0); V];
+            for (v, x) in bv.iter_mut().enumerate() {
+                *x = v128_load(pb.add(4 * v) as *const v128);
+            }
+            // One broadcast live at a time: loading all R first would spill.
+            for (r, row) in acc.iter_mut().enumerate() {
+                let s = v128_load32_splat(pa.add(r) as *const u32);
+                for (x, &bx) in row.iter_mut().zip(&bv) {
+                    *x = madd::<FMA>(s, bx, *x);
+                }
+            }
+        }
+    }
+
     /// The f32x4 body: R broadcasts of A and V vectors of B per k step, R·V accumulators.
     pub fn simd<
         const R: usize,
@@ -129,15 +155,8 @@ mod wasm {
             if split {
                 let mut odd = [[f32x4_splat(0.0); V]; R];
                 for _ in 0..kc / 2 {
-                    for (set, step) in [(&mut acc, 0), (&mut odd, 1)] {
-                        for (r, row) in set.iter_mut().enumerate() {
-                            let s = v128_load32_splat(pa.add(step * MR + r) as *const u32);
-                            for (v, x) in row.iter_mut().enumerate() {
-                                let bx = v128_load(pb.add(step * ldb + 4 * v) as *const v128);
-                                *x = madd::<FMA>(s, bx, *x);
-                            }
-                        }
-                    }
+                    step::<R, V, FMA>(&mut acc, pa, pb);
+                    step::<R, V, FMA>(&mut odd, pa.add(MR), pb.add(ldb));
                     pa = pa.add(2 * MR);
                     pb = pb.add(2 * ldb);
                 }
@@ -148,17 +167,7 @@ mod wasm {
                 }
             }
             for _ in 0..if split { kc % 2 } else { kc } {
-                let mut bv = [f32x4_splat(0.0); V];
-                for (v, x) in bv.iter_mut().enumerate() {
-                    *x = v128_load(pb.add(4 * v) as *const v128);
-                }
-                // One broadcast live at a time: loading all R first would spill.
-                for (r, row) in acc.iter_mut().enumerate() {
-                    let s = v128_load32_splat(pa.add(r) as *const u32);
-                    for (x, &bx) in row.iter_mut().zip(&bv) {
-                        *x = madd::<FMA>(s, bx, *x);
-                    }
-                }
+                step::<R, V, FMA>(&mut acc, pa, pb);
                 pa = pa.add(MR);
                 pb = pb.add(ldb);
             }
