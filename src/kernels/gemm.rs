@@ -6,7 +6,7 @@
 //! MC = 96 (whole 3- and 4-row panels). Packing buffers are reused across calls, so small
 //! matrices pay no allocation.
 
-use super::micro::{self, Tiles};
+use super::micro::{self, Run, Tiles};
 use super::pack::{aligned, pack_a, pack_b};
 use super::{KernelKind, MatRef};
 use std::cell::RefCell;
@@ -146,9 +146,21 @@ fn blocked<const MR: usize, const NR: usize>(
                     for i in (0..m).step_by(MR) {
                         let rows = (m - i).min(MR);
                         pack_a::<MR>(a, i, rows, p0, kc, pa);
+                        let c = &mut c[i * n + j0..];
+                        // A whole panel sweeps all of B in one call; a row edge tile by tile.
+                        if rows == MR {
+                            let run = Run {
+                                count: nc / NR,
+                                astep: 0,
+                                bstep: NR,
+                                cstep: NR,
+                            };
+                            (tiles.sweep)(kc, pa, bsrc, ldb, c, n, keep, run);
+                            continue;
+                        }
                         let kernel = tiles.kernels[rows - 1][NR / 4 - 1];
-                        for (qj, j) in (j0..j0 + nc).step_by(NR).enumerate() {
-                            kernel(kc, pa, &bsrc[qj * NR..], ldb, &mut c[i * n + j..], n, keep);
+                        for q in 0..nc / NR {
+                            kernel(kc, pa, &bsrc[q * NR..], ldb, &mut c[q * NR..], n, keep);
                         }
                     }
                     continue;
@@ -161,7 +173,18 @@ fn blocked<const MR: usize, const NR: usize>(
                         let bpanel = &bsrc[qj * bstep..];
                         let (j, cols) = (j0 + qj * NR, (nc - qj * NR).min(NR));
                         let vectors = cols.div_ceil(4);
-                        for (qi, apanel) in pa.chunks_exact(kc * MR).enumerate() {
+                        // Whole tiles down the column in one sweep; the row edge tile after.
+                        let whole = if cols == NR { mc / MR } else { 0 };
+                        if whole > 0 {
+                            let run = Run {
+                                count: whole,
+                                astep: kc * MR,
+                                bstep: 0,
+                                cstep: MR * n,
+                            };
+                            (tiles.sweep)(kc, pa, bpanel, ldb, &mut c[i0 * n + j..], n, keep, run);
+                        }
+                        for (qi, apanel) in pa.chunks_exact(kc * MR).enumerate().skip(whole) {
                             let (i, rows) = (i0 + qi * MR, (mc - qi * MR).min(MR));
                             let kernel = tiles.kernels[rows - 1][vectors - 1];
                             if cols % 4 == 0 {
