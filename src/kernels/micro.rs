@@ -207,7 +207,9 @@ mod wasm {
                     }
                 }
             }
-            for _ in 0..if split { kc % 2 } else { kc } {
+            // Loop on the A pointer itself: V8 then spends one compare per step, no counter.
+            let end = pa.add(if split { kc % 2 } else { kc } * MR);
+            while pa != end {
                 step::<R, V, FMA>(&mut acc, pa, pb);
                 pa = pa.add(MR);
                 pb = pb.add(ldb);
