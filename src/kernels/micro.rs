@@ -49,19 +49,11 @@ pub struct Run {
     pub cstep: usize,
 }
 
-/// The full MR × NR kernel over every tile of `run` (operands as in [`Kernel`]), inlined into
-/// one loop. V8 spent 4–7 % of a 256-step tile on the call through the table and the kernel's
-/// prologue; a sweep pays that once per column of tiles.
-pub type Sweep = fn(
-    kc: usize,
-    a: &[f32],
-    b: &[f32],
-    ldb: usize,
-    c: &mut [f32],
-    ldc: usize,
-    keep: bool,
-    run: Run,
-);
+/// The full MR × NR kernel over every tile of a [`Run`], inlined into one loop: the operands
+/// of a [`Kernel`] (`kc, a, b, ldb, c, ldc, keep`), then the run. V8 spent 4–7 % of a 256-step
+/// tile on the call through the table and the kernel's prologue; a sweep pays that once per
+/// column of tiles.
+pub type Sweep = fn(usize, &[f32], &[f32], usize, &mut [f32], usize, bool, Run);
 
 /// The kernels of one flavour: `kernels[rows - 1][vectors - 1]` computes a `rows × 4·vectors`
 /// corner of the MR × NR tile (edge tiles), all reading the same packed panel layout.
