@@ -238,53 +238,35 @@ use scalar as fused;
 #[cfg(all(target_arch = "wasm32", target_feature = "relaxed-simd"))]
 use wasm::simd as fused;
 
-/// Defines `$name`, the [`Sweep`] over `$body`'s full tile.
-macro_rules! sweep {
-    ($name:ident, $body:ident) => {
-        #[allow(clippy::too_many_arguments)]
-        fn $name<const MR: usize, const V: usize, const NR: usize, const FMA: bool>(
-            kc: usize,
-            a: &[f32],
-            b: &[f32],
-            ldb: usize,
-            c: &mut [f32],
-            ldc: usize,
-            keep: bool,
-            run: Run,
-        ) {
-            for t in 0..run.count {
-                let (a, b) = (&a[t * run.astep..], &b[t * run.bstep..]);
-                $body::<MR, V, MR, NR, FMA>(kc, a, b, ldb, &mut c[t * run.cstep..], ldc, keep);
-            }
-        }
-    };
-}
-sweep!(sweep_scalar, scalar);
-sweep!(sweep_vector, vector);
-sweep!(sweep_fused, fused);
-
 macro_rules! row {
     ($body:ident, $r:literal, [$($v:literal),*], $mr:literal, $nr:literal, $fma:literal) => {
         &[$($body::<$r, $v, $mr, $nr, $fma> as Kernel),*]
     };
 }
 macro_rules! table {
-    ($body:ident, $sweep:ident, [$($r:literal),*], $vs:tt, $mr:literal, $nr:literal, $fma:literal) => {
+    ($body:ident, [$($r:literal),*], $vs:tt, $mr:literal, $nr:literal, $fma:literal) => {
         Tiles {
             mr: $mr,
             nr: $nr,
             kernels: &[$(row!($body, $r, $vs, $mr, $nr, $fma)),*],
-            sweep: $sweep::<$mr, { $nr / 4 }, $nr, $fma>,
+            // The sweep: `$body`'s full tile called directly, so it inlines into this loop.
+            sweep: |kc, a, b, ldb, c, ldc, keep, run| {
+                for t in 0..run.count {
+                    let (a, b) = (&a[t * run.astep..], &b[t * run.bstep..]);
+                    let c = &mut c[t * run.cstep..];
+                    $body::<$mr, { $nr / 4 }, $mr, $nr, $fma>(kc, a, b, ldb, c, ldc, keep);
+                }
+            },
         }
     };
 }
 
 /// The `Scalar` twin: 4×8, separate multiply and add.
-pub static SCALAR: Tiles = table!(scalar, sweep_scalar, [1, 2, 3, 4], [1, 2], 4, 8, false);
+pub static SCALAR: Tiles = table!(scalar, [1, 2, 3, 4], [1, 2], 4, 8, false);
 /// The `Simd` flavour: 4×8 f32x4 `mul` + `add`.
-pub static SIMD: Tiles = table!(vector, sweep_vector, [1, 2, 3, 4], [1, 2], 4, 8, false);
+pub static SIMD: Tiles = table!(vector, [1, 2, 3, 4], [1, 2], 4, 8, false);
 /// The `Relaxed` flavour: 3×12 fused multiply-add.
-pub static RELAXED: Tiles = table!(fused, sweep_fused, [1, 2, 3], [1, 2, 3], 3, 12, true);
+pub static RELAXED: Tiles = table!(fused, [1, 2, 3], [1, 2, 3], 3, 12, true);
 /// The `Relaxed` flavour on narrow products: 4×8 fused multiply-add. Below ~96 columns the
 /// 3×12 tile spends too much of its time in edge panels (n = 64: 5 panels of 12 and one of 4).
-pub static RELAXED_NARROW: Tiles = table!(fused, sweep_fused, [1, 2, 3, 4], [1, 2], 4, 8, true);
+pub static RELAXED_NARROW: Tiles = table!(fused, [1, 2, 3, 4], [1, 2], 4, 8, true);
