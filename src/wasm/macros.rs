@@ -87,7 +87,7 @@ macro_rules! layer_struct {
             handle: crate::wasm::handles::LayerHandle,
         }
         impl $ty {
-            fn wrap(layer: crate::nn::Layer) -> $ty {
+            pub(crate) fn wrap(layer: crate::nn::Layer) -> $ty {
                 let handle = crate::wasm::handles::LayerHandle::new(&layer);
                 $ty { layer, handle }
             }

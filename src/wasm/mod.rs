@@ -6,13 +6,16 @@
 mod macros;
 mod args;
 mod bench;
+mod capstone;
 mod handles;
 mod layers;
 mod run;
 mod systems;
 mod tensor;
+mod tensor_ops;
 mod text;
 mod train;
+mod transformer;
 mod types;
 mod vision;
 
