@@ -1,8 +1,9 @@
 // TinyTorch Lab: the module Web Worker that runs long jobs off the page's thread, so the page
 // never freezes: suites, live examples, the digits milestone (trainDigits, digitsSamples) and,
 // from js/worker-language.js, the tokenizer playground, the attention heat map and TinyGPT
-// (corpusInfo, trainGpt, generate), and from js/worker-systems.js the tools of modules 14–20
-// (profiling, quantization, pruning, KV-cache timing, kernels, model comparison, capstone).
+// (corpusInfo, trainGpt, generate), and from js/worker-systems.js and js/worker-deploy.js the
+// tools of modules 14–20 (profiling, quantization, pruning, KV-cache timing, kernels, model
+// comparison, capstone).
 // Started by js/jobs.js.
 //
 // Protocol (one request in, any number of progress messages, then exactly one result or error):
@@ -19,6 +20,7 @@
 import * as tt from './tinytorch.js';
 import { languageTasks } from './worker-language.js';
 import { systemsTasks } from './worker-systems.js';
+import { deployTasks } from './worker-deploy.js';
 
 /** Runs every suite in `names` (or those touching `module`, or all), streaming each case. */
 async function runSuites({ names = null, module = null, seed = 0, fault = null } = {}, progress) {
@@ -100,6 +102,7 @@ const tasks = {
   digitsSamples,
   ...languageTasks,
   ...systemsTasks,
+  ...deployTasks,
 };
 
 const state = new Map();
