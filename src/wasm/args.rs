@@ -124,6 +124,19 @@ pub fn shape_with_infer(op: &str, v: &JsValue) -> Result<Vec<isize>, JsError> {
         .collect()
 }
 
+/// `v` as a string, or an error naming `op` and `name`. Every string the API takes comes through
+/// here as a `JsValue`: wasm-bindgen's own `&str` conversion does not check its argument in
+/// release builds, and a number or an object passed where it expects a string corrupts the
+/// allocator (the first call traps with "memory access out of bounds", later ones at random).
+///
+/// ```text
+/// setKernels(3)  →  Error: setKernels: name must be a string, got number
+/// ```
+pub fn string(op: &str, name: &str, v: &JsValue) -> Result<String, JsError> {
+    v.as_string()
+        .ok_or_else(|| js_err(format!("{op}: {name} must be a string, got {}", kind(v))))
+}
+
 /// A short description of a JS value's type for error messages.
 pub fn kind(v: &JsValue) -> String {
     if v.is_undefined() {

@@ -3,7 +3,7 @@
 
 use super::args;
 use super::args::opt_str;
-use super::js_err;
+use super::{js_err, js_err_in};
 use crate::kernels::{self, KernelKind, MatRef};
 use crate::rng::Rng;
 use wasm_bindgen::prelude::*;
@@ -11,8 +11,11 @@ use wasm_bindgen::prelude::*;
 /// Chooses the matrix-multiply kernel: "naive", "scalar", "simd" or "relaxed" (relaxed only
 /// in the relaxed-SIMD build). Every choice gives the same results within 1e-5 relative.
 #[wasm_bindgen(js_name = setKernels)]
-pub fn set_kernels(name: &str) -> Result<(), JsError> {
-    kernels::set_kernels(KernelKind::parse(name).map_err(js_err)?);
+pub fn set_kernels(
+    #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+) -> Result<(), JsError> {
+    let name = args::string("setKernels", "name", &name)?;
+    kernels::set_kernels(KernelKind::parse(&name).map_err(|e| js_err_in("setKernels", e))?);
     Ok(())
 }
 
@@ -87,9 +90,13 @@ pub fn bench_matmul_stats(n: f64, runs: f64) -> Result<JsValue, JsError> {
 /// ci95 }`. Matmul GFLOP/s over this, measured in the same run, is the kernel's share of the
 /// machine.
 #[wasm_bindgen(js_name = benchPeakStats)]
-pub fn bench_peak_stats(kernels: &str, runs: f64) -> Result<JsValue, JsError> {
+pub fn bench_peak_stats(
+    #[wasm_bindgen(unchecked_param_type = "string")] kernels: JsValue,
+    runs: f64,
+) -> Result<JsValue, JsError> {
+    let kernels = args::string("benchPeakStats", "kernels", &kernels)?;
     let runs = args::positive("benchPeakStats", "runs", runs, 1000.0)?;
-    let fused = match kernels {
+    let fused = match kernels.as_str() {
         "relaxed" => true,
         "simd" => false,
         _ => {

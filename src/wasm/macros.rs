@@ -57,9 +57,14 @@ macro_rules! layer_methods {
             /// Breaks layer `layerIndex` on purpose: "detach", "zero_grad", "flip_sign" or
             /// "scale_grad". The per-layer gradient check should then name that layer.
             #[wasm_bindgen(js_name = injectFault)]
-            pub fn inject_fault(&self, layer_index: f64, kind: &str) -> Result<(), JsError> {
+            pub fn inject_fault(
+                &self,
+                layer_index: f64,
+                #[wasm_bindgen(unchecked_param_type = "string")] kind: JsValue,
+            ) -> Result<(), JsError> {
                 let i = crate::wasm::args::count("injectFault", "layerIndex", layer_index, u32::MAX as f64)?;
-                let k = crate::nn::FaultKind::parse(kind)
+                let kind = crate::wasm::args::string("injectFault", "kind", &kind)?;
+                let k = crate::nn::FaultKind::parse(&kind)
                     .map_err(|e| crate::wasm::js_err_in("injectFault", e))?;
                 crate::nn::inject_fault(&*self.layer, i, k)
                     .map_err(|e| crate::wasm::js_err_in("injectFault", e))

@@ -23,10 +23,12 @@ pub fn list_suites() -> Result<JsValue, JsError> {
 /// suite has that layer, the report gets a failing case `fault_planted` saying so.
 #[wasm_bindgen(js_name = runSuite)]
 pub fn run_suite(
-    name: &str,
+    #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "RunSuiteOptions")] options: JsValue,
 ) -> Result<JsValue, JsError> {
     let op = "runSuite";
+    let name = args::string(op, "name", &name)?;
+    let name = name.as_str();
     args::options(op, &options)?;
     let seed = args::seed(&options, op)?;
     let fault_v = args::get(&options, "fault");

@@ -134,6 +134,14 @@ pub struct JsMasks(Masks);
 
 #[wasm_bindgen(js_class = PruneMasks)]
 impl JsMasks {
+    /// Not a way to make them: `new PruneMasks()` throws an `Error` that says to call
+    /// `magnitudePrune`.
+    #[wasm_bindgen(constructor)]
+    pub fn new_js() -> Result<JsMasks, JsError> {
+        Err(js_err(
+            "new PruneMasks: masks come from magnitudePrune(model, sparsity, { global })",
+        ))
+    }
     /// Fraction of the masked weights that are pruned.
     #[wasm_bindgen(getter)]
     pub fn sparsity(&self) -> f64 {

@@ -96,8 +96,42 @@ fn flatten(
     Ok(())
 }
 
+/// A tensor of `data` (Float32Array or nested number arrays) and an optional `shape`, with
+/// errors naming `op` (`new Tensor` or `Tensor.fromArray`).
+fn build(op: &str, data: JsValue, shape: JsValue) -> Result<JsTensor, JsError> {
+    let (vals, inferred) = values(op, &data)?;
+    if let Some(i) = vals.iter().position(|v| v.is_nan()) {
+        return Err(js_err(format!("{op}: value {i} is NaN")));
+    }
+    let shape = if shape.is_undefined() || shape.is_null() {
+        inferred
+    } else {
+        args::shape(op, &shape)?
+    };
+    let want: usize = shape.iter().product();
+    if want != vals.len() {
+        return Err(js_err(format!(
+            "{op}: {} values cannot fill shape {shape:?}, which holds {want}",
+            vals.len()
+        )));
+    }
+    Tensor::from_vec(vals, &shape)
+        .map(JsTensor::new)
+        .map_err(js_err)
+}
+
 #[wasm_bindgen(js_class = Tensor)]
 impl JsTensor {
+    /// `new Tensor(data, shape?)`: the same as [`Tensor.fromArray`](JsTensor::from_array).
+    ///
+    /// ```js
+    /// const x = new Tensor([[1, 2], [3, 4]]);   // shape [2, 2]
+    /// ```
+    #[wasm_bindgen(constructor)]
+    pub fn new_js(data: JsValue, shape: JsValue) -> Result<JsTensor, JsError> {
+        build("new Tensor", data, shape)
+    }
+
     /// Builds a tensor from a Float32Array or (nested) number array. `shape` is optional for
     /// nested arrays; for flat data it must multiply to the data's length.
     ///
@@ -105,26 +139,7 @@ impl JsTensor {
     /// @param shape - e.g. [2, 3]
     #[wasm_bindgen(js_name = fromArray)]
     pub fn from_array(data: JsValue, shape: JsValue) -> Result<JsTensor, JsError> {
-        let op = "Tensor.fromArray";
-        let (vals, inferred) = values(op, &data)?;
-        if let Some(i) = vals.iter().position(|v| v.is_nan()) {
-            return Err(js_err(format!("{op}: value {i} is NaN")));
-        }
-        let shape = if shape.is_undefined() || shape.is_null() {
-            inferred
-        } else {
-            args::shape(op, &shape)?
-        };
-        let want: usize = shape.iter().product();
-        if want != vals.len() {
-            return Err(js_err(format!(
-                "{op}: {} values cannot fill shape {shape:?}, which holds {want}",
-                vals.len()
-            )));
-        }
-        Tensor::from_vec(vals, &shape)
-            .map(JsTensor::new)
-            .map_err(js_err)
+        build("Tensor.fromArray", data, shape)
     }
 
     /// All zeros of the given shape.

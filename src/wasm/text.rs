@@ -43,12 +43,19 @@ pub struct JsCharTokenizer(CharTokenizer);
 impl JsCharTokenizer {
     /// A vocabulary of the distinct characters of `corpus` (sorted), plus `<UNK>` at id 0.
     #[wasm_bindgen(constructor)]
-    pub fn new(corpus: &str) -> JsCharTokenizer {
-        JsCharTokenizer(CharTokenizer::from_corpus(corpus))
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "string")] corpus: JsValue,
+    ) -> Result<JsCharTokenizer, JsError> {
+        let corpus = args::string("new CharTokenizer", "corpus", &corpus)?;
+        Ok(JsCharTokenizer(CharTokenizer::from_corpus(&corpus)))
     }
     /// Ids of each character (unknown characters → 0).
-    pub fn encode(&self, text: &str) -> Array {
-        ids_to_js(&self.0.encode(text))
+    pub fn encode(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<Array, JsError> {
+        let text = args::string("CharTokenizer.encode", "text", &text)?;
+        Ok(ids_to_js(&self.0.encode(&text)))
     }
     /// Text of the ids (0 → "<UNK>"); an id outside the vocabulary is an error.
     pub fn decode(&self, ids: JsValue) -> Result<String, JsError> {
@@ -74,11 +81,23 @@ pub struct JsBpeTokenizer(BpeTokenizer);
 
 #[wasm_bindgen(js_class = BPETokenizer)]
 impl JsBpeTokenizer {
+    /// Not a way to make one: `new BPETokenizer()` throws an `Error` that says to call
+    /// `BPETokenizer.train`.
+    #[wasm_bindgen(constructor)]
+    pub fn new_js() -> Result<JsBpeTokenizer, JsError> {
+        Err(js_err(
+            "new BPETokenizer: train one with BPETokenizer.train(corpus, vocabSize)",
+        ))
+    }
     /// Learns merges (most frequent pair first; ties to the smallest pair) up to `vocabSize`.
-    pub fn train(corpus: &str, vocab_size: f64) -> Result<JsBpeTokenizer, JsError> {
+    pub fn train(
+        #[wasm_bindgen(unchecked_param_type = "string")] corpus: JsValue,
+        vocab_size: f64,
+    ) -> Result<JsBpeTokenizer, JsError> {
+        let corpus = args::string("BPETokenizer.train", "corpus", &corpus)?;
         let n = args::positive("BPETokenizer.train", "vocabSize", vocab_size, 1e6)?;
         // The core names its Rust argument; say it the way the JS caller wrote it.
-        BpeTokenizer::train(corpus, n)
+        BpeTokenizer::train(&corpus, n)
             .map(JsBpeTokenizer)
             .map_err(|e| {
                 js_err(format!(
@@ -88,16 +107,25 @@ impl JsBpeTokenizer {
             })
     }
     /// Ids of the text (unknown symbols → 0).
-    pub fn encode(&self, text: &str) -> Array {
-        ids_to_js(&self.0.encode(text))
+    pub fn encode(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<Array, JsError> {
+        let text = args::string("BPETokenizer.encode", "text", &text)?;
+        Ok(ids_to_js(&self.0.encode(&text)))
     }
     /// The token strings of the text (e.g. ["lo", "w</w>"]).
-    pub fn tokenize(&self, text: &str) -> Array {
-        self.0
-            .tokenize(text)
+    pub fn tokenize(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<Array, JsError> {
+        let text = args::string("BPETokenizer.tokenize", "text", &text)?;
+        Ok(self
+            .0
+            .tokenize(&text)
             .into_iter()
             .map(JsValue::from)
-            .collect()
+            .collect())
     }
     /// Text of the ids (each end-of-word marker becomes a space).
     pub fn decode(&self, ids: JsValue) -> Result<String, JsError> {

@@ -92,6 +92,16 @@ impl JsOptimizer {
 
 #[wasm_bindgen(js_class = Optimizer)]
 impl JsOptimizer {
+    /// Not a way to make one: `new Optimizer()` throws an `Error` that says to call `SGD`,
+    /// `Adam` or `AdamW` (without it, `new` made an empty object whose every method failed
+    /// with "null pointer passed to rust").
+    #[wasm_bindgen(constructor)]
+    pub fn new_js() -> Result<JsOptimizer, JsError> {
+        Err(js_err(
+            "new Optimizer: make one with SGD(model, { lr }), Adam(model, { lr }) or \
+             AdamW(model, { lr })",
+        ))
+    }
     /// Updates every parameter that has a gradient.
     pub fn step(&mut self) -> Result<(), JsError> {
         self.slot("Optimizer.step")?.step().map_err(js_err)

@@ -108,6 +108,25 @@ export async function apiChecks() {
     ['GPT.generate with an empty prompt', () => new tt.GPT({ vocab: 10, dim: 8, layers: 1, heads: 2, maxLen: 6 }).generate([], {})],
     ['GPT.generate with an id outside the vocabulary', () => new tt.GPT({ vocab: 10, dim: 8, layers: 1, heads: 2, maxLen: 6 }).generate([1, 12], {})],
     ['GPT.forward longer than the context', () => new tt.GPT({ vocab: 10, dim: 8, layers: 1, heads: 2, maxLen: 6 }).forward(Tensor.fromArray([[1, 2, 3, 4, 5, 6, 7, 8]], [1, 8]))],
+    // A value that is not a string where the API takes one. wasm-bindgen's own string
+    // conversion does not check it in release builds: an object there corrupted the allocator,
+    // and the instance trapped ("memory access out of bounds") then or calls later.
+    ['setKernels with a number', () => tt.setKernels(3)],
+    ['setKernels with an unknown name', () => tt.setKernels('fast')],
+    ['CharTokenizer of an array', () => new tt.CharTokenizer(['a', 'b'])],
+    ['CharTokenizer.encode of a number', () => new tt.CharTokenizer('abc').encode(5)],
+    ['BPETokenizer.train on an object', () => tt.BPETokenizer.train({}, 50)],
+    ['BPETokenizer.encode of null', () => tt.BPETokenizer.train('ab ab cd', 8).encode(null)],
+    ['BPETokenizer.tokenize of an object', () => tt.BPETokenizer.train('ab ab cd', 8).tokenize({ text: 'ab' })],
+    ['injectFault with a tensor for the kind', () => model.injectFault(0, Tensor.ones([2]))],
+    ['runSuite with a number for the name', () => tt.runSuite(42, {})],
+    ['benchPeakStats with null kernels', () => tt.benchPeakStats(null, 3)],
+    // Classes made by functions: `new` says which function to call (it used to make an empty
+    // object whose every method failed with "null pointer passed to rust").
+    ['new Optimizer()', () => new tt.Optimizer()],
+    ['new PruneMasks()', () => new tt.PruneMasks()],
+    ['new BPETokenizer()', () => new tt.BPETokenizer()],
+    ['new Tensor() without data', () => new Tensor()],
   ];
   const normal = () => tt.tidy(() => Tensor.fromArray([1, 2, 3, 4], [2, 2]).add(1).matmul(Tensor.ones([2, 1])).sum().item());
   const errors = [];
@@ -121,6 +140,25 @@ export async function apiChecks() {
     ok(`bad input throws Error: ${name}`, err instanceof Error && !trap && err.message && after === 14,
       err ? `${err.constructor.name}: ${err.message}${after === 14 ? '' : ` · normal call after: ${after}`}` : 'no error thrown');
   }
+
+  // The allocator came through every bad input intact: many allocations of varied sizes, a
+  // tokenizer trained and round-tripped, and a matmul checked by hand, after all of them.
+  const survived = tt.tidy(() => {
+    let sum = 0;
+    for (let i = 0; i < 300; i++) sum += Tensor.ones([(i % 17) + 1, 8]).sum().item();
+    const bpe = tt.BPETokenizer.train('low lower lowest new newer newest', 30);
+    const text = 'lower newest';
+    const a = Tensor.fromArray(Array.from({ length: 64 * 64 }, (_, i) => (i % 7) - 3), [64, 64]);
+    const c = a.matmul(a).toArray();
+    let want = 0;
+    for (let k = 0; k < 64; k++) want += (((5 * 64 + k) % 7) - 3) * (((k * 64 + 9) % 7) - 3);
+    return { sum, roundTrip: bpe.decode(bpe.encode(text)), c59: c[5 * 64 + 9], want };
+  });
+  const wantSum = Array.from({ length: 300 }, (_, i) => ((i % 17) + 1) * 8).reduce((s, v) => s + v, 0);
+  ok('the instance survives every bad input: 300 allocations, a BPE round trip and a 64×64 matmul after them are right',
+    survived.sum === wantSum && survived.roundTrip === 'lower newest' && survived.c59 === survived.want, JSON.stringify(survived));
+  const built = tt.tidy(() => { const t = new Tensor([[1, 2, 3], [4, 5, 6]]); return { shape: t.shape, v: Array.from(t.toArray()) }; });
+  ok('new Tensor(data, shape?) builds the same tensor as Tensor.fromArray', JSON.stringify(built) === JSON.stringify({ shape: [2, 3], v: [1, 2, 3, 4, 5, 6] }), JSON.stringify(built));
 
   // Messages name the JS call once, in the caller's words (camelCase, not the Rust names).
   const stutter = errors.filter((e) => { const m = e.message ?? ''; const head = m.split(':')[0]; return m.includes(`${head}:`, head.length + 1); });
