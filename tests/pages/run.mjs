@@ -3,15 +3,17 @@
 // page (capabilities, Run all suites, statuses), module pages (checks, loss curves, Break a
 // layer), the tokenizer playground and the attention heat map, the two milestones (training
 // in the worker, charts, accuracy, confusion matrix, streamed generation), the JS API in a
-// page (gradients, faults, suites, bad inputs, memory), the tools of modules 14–20 (cost
-// table, int8, pruning, KV-cache timing, kernel speedups, Pareto view, capstone report), no
-// request off the machine, no console error. Screenshots go to .test-artifacts/. Exit 1 on failure.
+// page (gradients, faults, suites, bad inputs, memory, every export called with odd
+// arguments), the tools of modules 14–20 (cost table, int8, pruning, KV-cache timing, kernel
+// speedups, Pareto view, capstone report), no request off the machine, no console error.
+// Screenshots go to .test-artifacts/. Exit 1 on failure.
 //   node tests/pages/run.mjs
 
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ROOT, chromium, CHROMIUM_ARGS, startServer, guard, safeHost, Checks } from './lib.mjs';
 import { apiChecks } from './api-checks.mjs';
+import { fuzzApi } from './fuzz.mjs';
 import { homeFlow, moduleFlow, examplesFlow } from './flows.mjs';
 import { buildsFlow } from './builds.mjs';
 import { profilerFlow, quantizeFlow, pruneFlow, kvFlow, kernelsFlow, paretoFlow, capstoneFlow } from './systems.mjs';
@@ -58,6 +60,10 @@ async function main() {
     await page.goto(`${server.base}/index.html`);
     const api = await page.evaluate(apiChecks);
     for (const c of api.checks) checks.ok(c.name, c.ok, c.detail);
+    await page.goto(`${server.base}/index.html`);
+    const fuzz = await page.evaluate(fuzzApi);
+    checks.ok(`the JS API takes ${fuzz.calls.toLocaleString('en-US')} calls with odd arguments without a trap, a non-Error or a dead handle, and works after them`,
+      fuzz.bad.length === 0 && fuzz.alive && fuzz.calls > 5000, fuzz.bad.slice(0, 8).join(' | ') || `${fuzz.calls} calls`);
     const suites = await page.evaluate(async () => (await import('/www/js/tinytorch.js')).listSuites().map((s) => s.name));
     const modules = await page.evaluate(async () => (await import('/www/js/modules.js')).MODULES.map((m) => ({ file: m.file, built: m.built, number: m.number })));
 
