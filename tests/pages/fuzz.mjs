@@ -1,6 +1,8 @@
 // TinyTorch Lab page tests: every export of the JS API called with odd arguments (undefined,
 // null, NaN, negative, huge, strings, objects, arrays, tensors of the wrong shape, …), every
-// class constructed with them and every method and setter of one instance called with them.
+// class constructed with them and every method and setter of one instance called with them
+// (instances of classes made by functions, or whose constructors no odd set satisfies, come
+// from `factories`).
 // No call may trap the wasm instance, throw a non-Error or a message-less Error, or reach Rust
 // through a dead handle ("null pointer passed to rust"), and the instance must work after all
 // of them. `fuzzApi` must stay self-contained: Playwright sends its source text to the page.
@@ -17,6 +19,19 @@ export async function fuzzApi() {
     [T(), T(), {}], [T(), T(), { loss: 'nope' }], [[T(), T()]], [T(), NaN, NaN], [new Float32Array(3), [5]],
     [{ lengths: [1e9] }], [{ epochs: -1 }], [[[1, 2], [3]]], [-1, -1], [3, 0], [0, 3], [1e6, 1e6],
   ];
+  // Classes whose instances come from a function rather than `new`.
+  const factories = {
+    BPETokenizer: () => tt.BPETokenizer.train('ab ab cd cd abcd', 10),
+    Optimizer: () => tt.SGD(new tt.Sequential([new tt.Linear(2, 2)]), { lr: 0.1 }),
+    PruneMasks: () => tt.magnitudePrune(new tt.Sequential([new tt.Linear(4, 4)]), 0.5, {}),
+    // Constructors whose arguments none of the odd sets satisfies.
+    Linear: () => new tt.Linear(3, 2),
+    Conv2d: () => new tt.Conv2d(1, 2, 3),
+    Embedding: () => new tt.Embedding(10, 4),
+    MultiHeadAttention: () => new tt.MultiHeadAttention(8, 2),
+    TransformerBlock: () => new tt.TransformerBlock(8, 2),
+    GPT: () => new tt.GPT({ vocab: 10, dim: 8, layers: 1, heads: 2, maxLen: 6 }),
+  };
   const show = (args) => args.map((a) => (a instanceof tt.Tensor ? 'Tensor' : Array.isArray(a) ? JSON.stringify(a) : typeof a === 'object' && a ? JSON.stringify(a) : String(a))).join(', ');
   const bad = [];
   let calls = 0;
@@ -50,7 +65,11 @@ export async function fuzzApi() {
       calls += 1;
       try { inst = inst ?? new v(...a); } catch (e) { if (wrong(e)) bad.push(`new ${name}(${show(a)}) → ${e?.constructor?.name}: ${String(e?.message ?? e).slice(0, 120)}`); }
     }
-    if (!inst) continue;
+    if (!inst && factories[name]) inst = factories[name]();
+    if (!inst) {
+      bad.push(`${name}: no instance to call methods on (add a factory)`);
+      continue;
+    }
     for (const m of Object.getOwnPropertyNames(v.prototype)) {
       // `free` and wasm-bindgen's `__destroy_into_raw` end the instance on purpose.
       if (m === 'constructor' || m === 'free' || m.startsWith('__')) continue;
