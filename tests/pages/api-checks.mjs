@@ -158,6 +158,12 @@ export async function apiChecks() {
   ok('the instance survives every bad input: 300 allocations, a BPE round trip and a 64×64 matmul after them are right',
     survived.sum === wantSum && survived.roundTrip === 'lower newest' && survived.c59 === survived.want, JSON.stringify(survived));
   const built = tt.tidy(() => { const t = new Tensor([[1, 2, 3], [4, 5, 6]]); return { shape: t.shape, v: Array.from(t.toArray()) }; });
+  let inner = null;
+  const kept = tt.tidy(() => { inner = new Tensor([1, 2]); return new Tensor([3, 4]); });
+  const freedMsg = (() => { try { inner.sum(); return 'no error'; } catch (e) { return e.message; } })();
+  ok('tidy() frees tensors made with new Tensor and keeps the one it returns',
+    /was freed/.test(freedMsg) && kept.sum().item() === 7 && kept instanceof Tensor, `${freedMsg}; kept sums to ${kept.sum().item()}`);
+  kept.free();
   ok('new Tensor(data, shape?) builds the same tensor as Tensor.fromArray', JSON.stringify(built) === JSON.stringify({ shape: [2, 3], v: [1, 2, 3, 4, 5, 6] }), JSON.stringify(built));
 
   // Messages name the JS call once, in the caller's words (camelCase, not the Rust names).

@@ -74,13 +74,26 @@ export function ready(wasmUrl) {
 const scopes = [];
 const { Tensor } = bindings;
 const wrap = Tensor.__wrap;
-// Every Tensor that reaches JS is created through Tensor.__wrap (pinned wasm-bindgen 0.2.130);
-// recording it in the innermost open scope is what lets tidy() free it.
+// Every Tensor that reaches JS from Rust is created through Tensor.__wrap (pinned wasm-bindgen
+// 0.2.130); recording it in the innermost open scope is what lets tidy() free it.
 Tensor.__wrap = function (ptr) {
   const t = wrap.call(this, ptr);
   if (scopes.length) scopes[scopes.length - 1].push(t);
   return t;
 };
+
+// `new Tensor(data, shape?)` runs wasm-bindgen's constructor, which does not go through
+// __wrap: the Tensor this facade exports is the same class behind a Proxy that records those
+// tensors too. Statics, the prototype and `instanceof` pass through to the class.
+const TrackedTensor = new Proxy(Tensor, {
+  construct(target, args) {
+    const t = Reflect.construct(target, args);
+    if (scopes.length) scopes[scopes.length - 1].push(t);
+    return t;
+  },
+});
+// A local export takes precedence over the same name from `export *` above.
+export { TrackedTensor as Tensor };
 
 function collect(value, out, seen = new Set()) {
   if (value instanceof Tensor) out.add(value);
