@@ -188,7 +188,9 @@ async fn bad_input_is_an_error_and_the_instance_keeps_working() {
     let a = JsTensor::zeros(shape(&[2.0, 3.0])).unwrap();
     let b = JsTensor::zeros(shape(&[4.0, 5.0])).unwrap();
     assert!(a.matmul(&b).is_err());
-    assert!(tinytorch::wasm::run_suite("nope", JsValue::UNDEFINED).is_err());
+    assert!(tinytorch::wasm::run_suite("nope".into(), JsValue::UNDEFINED).is_err());
+    // A number where a string belongs is an error, not a corrupted allocator.
+    assert!(tinytorch::wasm::run_suite(JsValue::from(3), JsValue::UNDEFINED).is_err());
     // Still working afterwards.
     let c = JsTensor::ones(shape(&[2.0, 2.0])).unwrap();
     assert_eq!(c.add(&c).unwrap().to_array().to_vec(), vec![2.0; 4]);
