@@ -251,8 +251,8 @@ async function main() {
     }
 
     // Series whose repetitions disagree by more than half their median: the host was busy, or a
-    // comparator switched modes (one run had TF.js's matmul alternate between 13 and 36 GFLOP/s
-    // from one repetition to the next while ours held within 12 %). Their ratios are also given
+    // comparator switched modes (one run had TF.js's matmul alternate between 13 and 37 GFLOP/s
+    // from one repetition to the next while ours held within 18 %). Their ratios are also given
     // against TF.js's best repetition, the conservative reading.
     const noisy = [];
     for (const r of results) {

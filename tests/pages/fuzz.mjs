@@ -41,11 +41,10 @@ export async function fuzzApi() {
   const call = (label, fn) => {
     calls += 1;
     try {
-      return tt.tidy(() => { fn(); });
+      tt.tidy(() => { fn(); });
     } catch (e) {
       if (wrong(e)) bad.push(`${label} → ${e?.constructor?.name}: ${String(e?.message ?? e).slice(0, 120)}${alive() ? '' : ' (instance dead)'}`);
     }
-    return undefined;
   };
   for (const name of Object.keys(tt).filter((n) => !skip.has(n))) {
     const v = tt[name];
@@ -59,12 +58,10 @@ export async function fuzzApi() {
       if (['length', 'name', 'prototype'].includes(s) || s.startsWith('__') || typeof v[s] !== 'function') continue;
       for (const a of argsets()) call(`${name}.${s}(${show(a)})`, () => v[s](...a));
     }
-    // Every constructor argument set; methods on the first instance that builds.
+    // Every constructor argument set; methods on the first instance that builds (the others
+    // are dropped: tidy() frees a tensor, a layer owns no tensor the page keeps).
     let inst = null;
-    for (const a of argsets()) {
-      calls += 1;
-      try { inst = inst ?? new v(...a); } catch (e) { if (wrong(e)) bad.push(`new ${name}(${show(a)}) → ${e?.constructor?.name}: ${String(e?.message ?? e).slice(0, 120)}`); }
-    }
+    for (const a of argsets()) call(`new ${name}(${show(a)})`, () => { const o = new v(...a); inst ??= tt.keep(o); });
     if (!inst && factories[name]) inst = factories[name]();
     if (!inst) {
       bad.push(`${name}: no instance to call methods on (add a factory)`);
