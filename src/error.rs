@@ -37,6 +37,9 @@ pub enum Error {
     NonFinite { op: &'static str, what: String },
     /// Backward was asked for something it cannot do.
     Grad { op: &'static str, msg: String },
+    /// An implementation plugged into a slot (a student's function) threw, or returned
+    /// something the framework cannot use; `slot` is its JavaScript name.
+    Slot { slot: &'static str, msg: String },
 }
 
 impl Error {
@@ -48,6 +51,7 @@ impl Error {
             | Error::Arg { op, .. }
             | Error::NonFinite { op, .. }
             | Error::Grad { op, .. } => op,
+            Error::Slot { slot, .. } => slot,
         }
     }
 
@@ -62,10 +66,17 @@ impl Error {
 
     /// Re-labels an error raised inside a layer: `Conv2d: Conv2d(1 → 2, k=5, …): kernel 5×5 is
     /// larger than the padded input`, naming the layer once instead of op inside op.
+    /// A slot's error keeps the slot's name first (it is the student's code that failed).
     pub fn in_layer(self, op: &'static str, describe: &str) -> Error {
-        Error::Arg {
-            op,
-            msg: format!("{describe}: {}", self.detail()),
+        match self {
+            Error::Slot { slot, msg } => Error::Slot {
+                slot,
+                msg: format!("{msg} (in {describe})"),
+            },
+            other => Error::Arg {
+                op,
+                msg: format!("{describe}: {}", other.detail()),
+            },
         }
     }
 }
@@ -88,6 +99,7 @@ impl fmt::Display for Error {
             Error::Arg { op, msg } => write!(f, "{op}: {msg}"),
             Error::NonFinite { op, what } => write!(f, "{op}: {what} contains NaN or infinity"),
             Error::Grad { op, msg } => write!(f, "{op}: {msg}"),
+            Error::Slot { slot, msg } => write!(f, "{slot} (your code): {msg}"),
         }
     }
 }

@@ -27,6 +27,7 @@ pub mod kernels;
 pub mod language;
 pub mod ops;
 pub mod rng;
+pub mod slots;
 pub mod tensor;
 
 pub use autograd::{no_grad, no_grad_guard};
@@ -36,6 +37,7 @@ pub use tensor::Tensor;
 pub mod clock;
 pub mod compress;
 pub mod data;
+pub mod exercises;
 pub mod gradcheck;
 pub mod loss;
 pub mod nn;

@@ -30,19 +30,10 @@ fn layers_of(suite: &str) -> Vec<usize> {
     }
 }
 
-/// Suites cheap enough to sweep 100 seeds in a test; the digits scenarios (seconds per run)
+/// Suites cheap enough to sweep 100 seeds in a test (the catalogue says which); the slow ones
 /// are swept by `cargo run --release --example seed_sweep`.
 fn fast(suite: &str) -> bool {
-    !suite.starts_with("digits")
-        && !matches!(
-            suite,
-            "tinygpt"
-                | "quantization_integration"
-                | "compression_integration"
-                | "capstone"
-                | "memoization_integration"
-                | "nlp_pipeline_flow"
-        )
+    list_suites().iter().any(|s| s.name == suite && s.fast)
 }
 
 #[test]

@@ -6,6 +6,7 @@
 use super::op::Op;
 use crate::error::{Error, Result};
 use crate::ops;
+use crate::slots::{self, value, Slot, Value};
 use crate::tensor::{sum_to_shape, Array, Tensor};
 use std::collections::{HashMap, HashSet};
 
@@ -18,17 +19,49 @@ impl GradSink {
     /// Adds `g` to the gradient of `t`, summing away any broadcast first. Tensors that do not
     /// require grad are skipped, so backward code may call this unconditionally.
     pub fn add(&mut self, t: &Tensor, g: Array) {
-        if !t.requires_grad() {
-            return;
+        if let Err(e) = self.try_add(t, g) {
+            slots::defer(e);
         }
-        let g = sum_to_shape(g, t.data().shape());
+    }
+
+    /// [`GradSink::add`] that reports a failing `unbroadcast` (a student's, module 05).
+    ///
+    /// # Errors
+    /// If the student's `unbroadcast` threw or returned the wrong shape.
+    pub fn try_add(&mut self, t: &Tensor, g: Array) -> Result<()> {
+        if !t.requires_grad() {
+            return Ok(());
+        }
+        let shape = t.data().shape().to_vec();
+        let g = if g.shape() == shape.as_slice() {
+            g
+        } else {
+            unbroadcast(g, &shape)?
+        };
         match self.grads.get_mut(&t.id()) {
             Some(acc) => *acc += &g,
             None => {
                 self.grads.insert(t.id(), g);
             }
         }
+        Ok(())
     }
+}
+
+/// Sums a broadcast gradient down to `shape`: the student's `unbroadcast` when installed.
+fn unbroadcast(g: Array, shape: &[usize]) -> Result<Array> {
+    let Some(f) = slots::get(Slot::Unbroadcast) else {
+        return Ok(sum_to_shape(g, shape));
+    };
+    let from = g.shape().to_vec();
+    let mut args = [Value::Tensor(g), Value::Shape(shape.to_vec())];
+    let out = slots::invoke(Slot::Unbroadcast, &f, &mut args)?;
+    value::expect_tensor(
+        Slot::Unbroadcast.js_name(),
+        out,
+        shape,
+        &format!("its result for a gradient of shape {from:?} and shape {shape:?}"),
+    )
 }
 
 /// Parents-before-children order of every tensor that requires grad and leads to `root`,
@@ -123,6 +156,8 @@ impl Tensor {
     }
 
     fn run_backward(&self, seed: Array) -> Result<()> {
+        // A student's op that failed while this loss was computed fails here at the latest.
+        slots::raise_pending()?;
         if !self.requires_grad() {
             return Err(Error::Grad {
                 op: "backward",
@@ -159,7 +194,7 @@ impl Tensor {
                 }
             }
         }
-        Ok(())
+        slots::raise_pending()
     }
 }
 
@@ -168,9 +203,9 @@ impl Tensor {
 fn dispatch(op: &Op, out: &Tensor, g: Array, sink: &mut GradSink) -> Result<()> {
     #[rustfmt::skip]
     match op {
-        Op::Add(a, b) => ops::binary::add_backward(a, b, g, sink),
+        Op::Add(a, b) => ops::binary::add_backward(a, b, g, sink)?,
         Op::Sub(a, b) => ops::binary::sub_backward(a, b, g, sink),
-        Op::Mul(a, b) => ops::binary::mul_backward(a, b, g, sink),
+        Op::Mul(a, b) => ops::binary::mul_backward(a, b, g, sink)?,
         Op::Div(a, b) => ops::binary::div_backward(a, b, g, sink),
         Op::AddScalar(a) => sink.add(a, g),
         Op::MulScalar(a, s) => sink.add(a, g * *s),
@@ -180,7 +215,7 @@ fn dispatch(op: &Op, out: &Tensor, g: Array, sink: &mut GradSink) -> Result<()> 
             ops::reduce::sum_backward(arg, axes, *keepdim, *scale, g, sink)
         }
         Op::Max { arg, argmax } => ops::reduce::max_backward(arg, argmax, g, sink),
-        Op::MatMul(a, b) => ops::matmul::matmul_backward(a, b, g, sink),
+        Op::MatMul(a, b) => ops::matmul::matmul_backward(a, b, g, sink)?,
         Op::Reshape(a) => ops::movement::reshape_backward(a, g, sink),
         Op::Permute(a, perm) => ops::movement::permute_backward(a, perm, g, sink),
         Op::Slice(a, s) => ops::movement::slice_backward(a, s, g, sink),
@@ -195,9 +230,9 @@ fn dispatch(op: &Op, out: &Tensor, g: Array, sink: &mut GradSink) -> Result<()> 
         Op::Bce { p, y } => ops::loss::bce_backward(p, y, g, sink),
         Op::BceWithLogits { z, y } => ops::loss::bce_logits_backward(z, y, g, sink),
         Op::Conv2d { input, weight, bias, geom, cols } => {
-            ops::conv::conv2d_backward(input, weight, bias.as_ref(), geom, cols, g, sink)
+            ops::conv::conv2d_backward(input, weight, bias.as_ref(), geom, cols, g, sink)?
         }
-        Op::MaxPool2d { input, argmax } => ops::pool::max_pool_backward(input, argmax, g, sink),
+        Op::MaxPool2d { input, argmax, geom } => ops::pool::max_pool_backward(input, argmax, geom, g, sink),
         Op::AvgPool2d { input, geom } => ops::pool::avg_pool_backward(input, geom, g, sink),
         Op::BatchNorm2d { input, gamma, beta, xhat, inv_std, batch } => {
             ops::norm::batch_norm_backward(input, gamma, beta, xhat, inv_std, *batch, g, sink)

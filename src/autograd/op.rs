@@ -115,6 +115,7 @@ pub enum Op {
     MaxPool2d {
         input: Tensor,
         argmax: Vec<u32>,
+        geom: crate::ops::conv::Conv2dGeom,
     },
     AvgPool2d {
         input: Tensor,

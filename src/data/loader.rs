@@ -4,6 +4,7 @@
 use super::{Dataset, Transform};
 use crate::error::{Error, Result};
 use crate::rng::Rng;
+use crate::slots::{self, value, value::Draw, Slot, Value};
 use crate::tensor::Tensor;
 use ndarray::Axis;
 use std::cell::Cell;
@@ -139,12 +140,61 @@ impl DataLoader {
     pub fn epoch(&self) -> Batches<'_> {
         let e = self.epoch.get();
         self.epoch.set(e + 1);
+        let theirs = self.theirs_batches(e);
         Batches {
             loader: self,
-            order: self.order(e),
+            order: if theirs.is_some() { Vec::new() } else { self.order(e) },
             pos: 0,
             epoch: e,
+            theirs: theirs.map(|t| t.map(|b| b.into_iter())),
         }
+    }
+
+    /// A student's `batchIndices` (module 08), when installed: the epoch's batches of row
+    /// indices, from `n` uniform draws of this epoch's stream (the one the lab shuffles with).
+    fn theirs_batches(&self, e: u64) -> Option<Result<Vec<Vec<usize>>>> {
+        let f = slots::get(Slot::BatchIndices)?;
+        let slot = Slot::BatchIndices;
+        let n = self.dataset.len();
+        let seed = match self.shuffle {
+            Some(seed) => seed ^ e.wrapping_mul(0x9E37_79B9_7F4A_7C15),
+            None => e,
+        };
+        let mut rng = Rng::new(seed);
+        let draws: Vec<f32> = (0..n).map(|_| rng.uniform()).collect();
+        let mut args = [
+            Value::Num(n as f64),
+            Value::Num(self.batch_size as f64),
+            Value::Bool(self.shuffle.is_some()),
+            Value::Bool(self.drop_last),
+            Value::Draws(Draw::Uniform, draws),
+        ];
+        let checked = slots::invoke(slot, &f, &mut args).and_then(|out| {
+            let Value::List(items) = out else {
+                return Err(value::bad_result(
+                    slot.js_name(),
+                    format!("should return an array of batches (arrays of row indices), but it returned {}", out.describe()),
+                ));
+            };
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, b)| {
+                    let idx = value::expect_shape(slot.js_name(), b, &format!("batch {i}"))?;
+                    if idx.is_empty() {
+                        return Err(value::bad_result(slot.js_name(), format!("batch {i} is empty")));
+                    }
+                    if let Some(&bad) = idx.iter().find(|&&v| v >= n) {
+                        return Err(value::bad_result(
+                            slot.js_name(),
+                            format!("batch {i} holds row {bad}, but the dataset has {n} rows (0..{})", n - 1),
+                        ));
+                    }
+                    Ok(idx)
+                })
+                .collect()
+        });
+        Some(checked)
     }
 }
 
@@ -154,6 +204,8 @@ pub struct Batches<'a> {
     order: Vec<usize>,
     pos: usize,
     epoch: u64,
+    /// The batches a student's `batchIndices` returned (or its error), when one is installed.
+    theirs: Option<Result<std::vec::IntoIter<Vec<usize>>>>,
 }
 
 /// SplitMix64's finaliser: folds the next value into the hash so that (seed, epoch, batch)
@@ -183,6 +235,27 @@ impl Iterator for Batches<'_> {
     type Item = Result<(Tensor, Tensor)>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        match self.theirs.take() {
+            Some(Err(e)) => {
+                // Report the student's error once, then end the epoch.
+                self.theirs = Some(Ok(Vec::new().into_iter()));
+                return Some(Err(e));
+            }
+            Some(Ok(mut it)) => {
+                let idx = it.next();
+                self.theirs = Some(Ok(it));
+                let idx = idx?;
+                let batch = self.loader.dataset.get_batch(&idx);
+                let Some(t) = &self.loader.transform else {
+                    return Some(batch);
+                };
+                let seed = self.loader.shuffle.unwrap_or(0);
+                let mut rng = Rng::new(mix(mix(mix(seed, 0x_A061_1E47), self.epoch), self.pos as u64));
+                self.pos += 1;
+                return Some(batch.and_then(|(x, y)| Ok((augment(t.as_ref(), &x, &mut rng)?, y))));
+            }
+            None => {}
+        }
         let bs = self.loader.batch_size;
         let left = self.order.len() - self.pos;
         if left == 0 || (self.loader.drop_last && left < bs) {

@@ -117,16 +117,20 @@ fn run(
         p.zero_grad();
     }
     rng::restore(rng0.clone());
-    let (l, records) = trace::recording(|| -> Result<Tensor> {
-        let out = call(model, &x)?;
-        loss.compute(&out, target)
+    // Which student functions (slots) each layer runs, recorded during the traced pass.
+    let ((l, records), used) = crate::slots::recording_usage(|| {
+        trace::recording(|| -> Result<Tensor> {
+            let out = call(model, &x)?;
+            let l = loss.compute(&out, target)?;
+            // A model cut off from everything that needs grad has nothing to back-propagate;
+            // the trace still says where it was cut.
+            if l.requires_grad() {
+                l.backward()?;
+            }
+            Ok(l)
+        })
     });
     let l = l?;
-    // A model cut off from everything that needs grad has nothing to back-propagate; the
-    // trace still says where it was cut.
-    if l.requires_grad() {
-        l.backward()?;
-    }
     let l0 = l.item()?;
     // End-to-end loss with one output element of one layer nudged (presence probes only).
     let probe_loss = |p: Probe| -> Result<f32> {
@@ -179,7 +183,13 @@ fn run(
             receives,
             culprit: false,
             reason: String::new(),
+            your_code: used
+                .get(&info.module.site().id())
+                .map(|s| s.iter().map(|slot| slot.js_name().to_string()).collect())
+                .unwrap_or_default(),
         });
     }
-    Ok(diagnose(verdicts, rows, cuts, l0, opts, &layers))
+    let mut report = diagnose(verdicts, rows, cuts, l0, opts, &layers);
+    report::mark_your_code(&mut report);
+    Ok(report)
 }

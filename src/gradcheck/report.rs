@@ -73,6 +73,10 @@ pub struct LayerVerdict {
     /// This is the layer where the chain first goes wrong.
     pub culprit: bool,
     pub reason: String,
+    /// The student's functions (slots) this layer ran in its forward or will run in its
+    /// backward; empty when it ran only the lab's code.
+    #[serde(default)]
+    pub your_code: Vec<String>,
 }
 
 /// The whole report of [`super::gradcheck`].
@@ -128,5 +132,43 @@ pub(crate) fn row_reason(r: &GradRow, max_numeric: f32) -> String {
                 r.max_rel_error
             )
         }
+    }
+}
+
+/// Marks the layers that ran a student's code in every sentence of the report:
+/// "layer 3, ReLU (your code): …", "layer 1, Linear.weight (your code): …" and "because of
+/// layer 3 (ReLU, your code)".
+pub(crate) fn mark_your_code(r: &mut GradReport) {
+    let marks: Vec<(usize, String)> = r
+        .layers
+        .iter()
+        .filter(|l| !l.your_code.is_empty())
+        .map(|l| (l.index, l.name.clone()))
+        .collect();
+    if marks.is_empty() {
+        return;
+    }
+    let fix = |text: &str| -> String {
+        let mut t = text.to_string();
+        for (i, name) in &marks {
+            t = t
+                .replace(&format!("layer {i}, {name}:"), &format!("layer {i}, {name} (your code):"))
+                .replace(&format!("layer {i} ({name})"), &format!("layer {i} ({name}, your code)"));
+            // "layer 1, Linear.weight: …" → "layer 1, Linear.weight (your code): …"
+            let dotted = format!("layer {i}, {name}.");
+            if let Some(at) = t.find(&dotted) {
+                if let Some(colon) = t[at..].find(':') {
+                    t.insert_str(at + colon, " (your code)");
+                }
+            }
+        }
+        t
+    };
+    r.summary = fix(&r.summary);
+    for l in &mut r.layers {
+        l.reason = fix(&l.reason);
+    }
+    for row in &mut r.rows {
+        row.reason = fix(&row.reason);
     }
 }

@@ -1,7 +1,9 @@
 //! `Dropout`: inverted dropout in training mode, the identity in evaluation mode.
 
 use super::module::{Layer, Module, Site};
+use crate::autograd::CustomOp;
 use crate::error::{Error, Result};
+use crate::slots::{self, value, value::Draw, Slot, Value};
 use crate::rng::with_rng;
 use crate::tensor::{Array, Tensor};
 use std::any::Any;
@@ -53,8 +55,63 @@ impl Dropout {
     }
 }
 
+impl Dropout {
+    /// Forward through a student's `dropoutForward` (module 03). In training it gets one
+    /// uniform draw per element from the lab's generator (so gradcheck's replays see the same
+    /// mask); the lab's backward multiplies by the mask its own rule gives for those draws.
+    fn theirs(&self, f: &Rc<dyn slots::SlotFn>, x: &Tensor) -> Result<Tensor> {
+        let training = self.site.training();
+        let n = x.numel();
+        let draws: Vec<f32> = if training {
+            with_rng(|r| (0..n).map(|_| r.uniform()).collect())
+        } else {
+            Vec::new()
+        };
+        let keep = 1.0 - self.p;
+        let shape = x.shape();
+        let mask: Array = if training && self.p > 0.0 {
+            let m: Vec<f32> = draws
+                .iter()
+                .map(|&u| if keep > 0.0 && u < keep { 1.0 / keep } else { 0.0 })
+                .collect();
+            Array::from_shape_vec(ndarray::IxDyn(&shape), m).expect("n values")
+        } else {
+            Array::ones(ndarray::IxDyn(&shape))
+        };
+        let mut args = [
+            Value::tensor(&x.data()),
+            Value::Num(self.p as f64),
+            Value::Bool(training),
+            Value::Draws(Draw::Uniform, draws),
+        ];
+        let out = slots::invoke(Slot::DropoutForward, f, &mut args)?;
+        let y = value::expect_tensor(
+            Slot::DropoutForward.js_name(),
+            out,
+            &shape,
+            &format!("its result for an input of shape {shape:?}"),
+        )?;
+        Ok(Tensor::custom(std::slice::from_ref(x), y, Rc::new(MaskGrad(mask))))
+    }
+}
+
+/// Backward of dropout: the gradient times the mask (0 or 1/(1 − p)).
+struct MaskGrad(Array);
+
+impl CustomOp for MaskGrad {
+    fn name(&self) -> &str {
+        "dropout"
+    }
+    fn backward(&self, _: &[Tensor], _: &Array, g: &Array) -> Result<Vec<Option<Array>>> {
+        Ok(vec![Some(g * &self.0)])
+    }
+}
+
 impl Module for Dropout {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        if let Some(f) = slots::get(Slot::DropoutForward) {
+            return self.theirs(&f, x);
+        }
         if !self.site.training() || self.p == 0.0 {
             return Ok(x.clone());
         }

@@ -1,8 +1,12 @@
 //! `Linear`: y = x·W + b with W of shape (in, out), as TinyTorch defines it.
 
 use super::module::{Layer, Module, Site};
+use crate::autograd::CustomOp;
 use crate::error::{shape_err, Error, Result};
-use crate::tensor::Tensor;
+use crate::rng::with_rng;
+use crate::slots::{self, value, value::Draw, Slot, Value};
+use crate::tensor::{Array, Tensor};
+use ndarray::IxDyn;
 use std::any::Any;
 use std::rc::Rc;
 
@@ -25,13 +29,27 @@ pub struct Linear {
     out_features: usize,
     weight: Tensor,
     bias: Option<Tensor>,
+    /// What a student's `linearInit` did wrong when this layer was built, raised by forward.
+    init_error: Option<Error>,
 }
 
 impl Linear {
     /// A layer from `in_features` to `out_features`, with or without a bias.
     pub fn new(in_features: usize, out_features: usize, bias: bool) -> Linear {
         let std = (1.0 / in_features.max(1) as f32).sqrt();
-        let weight = (Tensor::randn(&[in_features, out_features]) * std).requires_grad_(true);
+        let n = in_features * out_features;
+        let draws: Vec<f32> = with_rng(|r| (0..n).map(|_| r.normal()).collect());
+        let lab = Array::from_shape_vec(IxDyn(&[in_features, out_features]), draws.clone())
+            .expect("length matches")
+            * std;
+        // A student's linearInit (module 03) gets the same draws. Construction cannot fail, so
+        // its error is kept and raised by the first forward.
+        let (w, init_error) = match theirs_init(in_features, out_features, draws) {
+            Ok(Some(w)) => (w, None),
+            Ok(None) => (lab, None),
+            Err(e) => (lab, Some(e)),
+        };
+        let weight = Tensor::from_array(w).requires_grad_(true);
         let bias = bias.then(|| Tensor::zeros(&[out_features]).requires_grad_(true));
         Linear {
             site: Site::new(),
@@ -39,6 +57,7 @@ impl Linear {
             out_features,
             weight,
             bias,
+            init_error,
         }
     }
 
@@ -65,6 +84,7 @@ impl Linear {
             out_features: ws[1],
             weight,
             bias,
+            init_error: None,
         })
     }
 
@@ -94,6 +114,94 @@ impl Linear {
     }
 }
 
+/// Checks what a student's `linearInit` returned: `{ weight (in, out), bias (out,) }`, the bias
+/// all zeros. `Ok(None)` when no `linearInit` is installed.
+fn theirs_init(i: usize, o: usize, draws: Vec<f32>) -> Result<Option<Array>> {
+    let Some(f) = slots::get(Slot::LinearInit) else {
+        return Ok(None);
+    };
+    let slot = Slot::LinearInit;
+    let mut args = [
+        Value::Num(i as f64),
+        Value::Num(o as f64),
+        Value::Draws(Draw::Normal, draws),
+    ];
+    let out = slots::invoke(slot, &f, &mut args)?;
+    let what = format!("its result for Linear({i}, {o})");
+    let w = value::expect_field(slot.js_name(), &out, "weight", &what)?;
+    let w = value::expect_tensor(slot.js_name(), w, &[i, o], &format!("the weight of Linear({i}, {o})"))?;
+    let b = value::expect_field(slot.js_name(), &out, "bias", &what)?;
+    let b = value::expect_tensor(slot.js_name(), b, &[o], &format!("the bias of Linear({i}, {o})"))?;
+    if let Some(v) = b.iter().find(|v| **v != 0.0) {
+        return Err(value::bad_result(
+            slot.js_name(),
+            format!("the bias of Linear({i}, {o}) should start at zeros, it holds {v}"),
+        ));
+    }
+    Ok(Some(w))
+}
+
+impl Linear {
+    /// Forward through a student's `linearForward` (module 03): it sees `x` as (N, in); the
+    /// lab records the layer's backward (dx = g·Wᵀ, dW = xᵀ·g, db = Σ g).
+    fn theirs_forward(&self, f: &Rc<dyn slots::SlotFn>, x: &Tensor) -> Result<Tensor> {
+        let s = x.shape();
+        let rows: usize = s[..s.len() - 1].iter().product();
+        let x2 = x
+            .data()
+            .to_shape((rows, self.in_features))
+            .expect("last axis checked")
+            .to_owned()
+            .into_dyn();
+        let bias = match &self.bias {
+            Some(b) => Value::tensor(&b.data()),
+            None => Value::Null,
+        };
+        let mut args = [Value::Tensor(x2), Value::tensor(&self.weight.data()), bias];
+        let out = slots::invoke(Slot::LinearForward, f, &mut args)?;
+        let y = value::expect_tensor(
+            Slot::LinearForward.js_name(),
+            out,
+            &[rows, self.out_features],
+            &format!("its result for an input of shape [{rows}, {}]", self.in_features),
+        )?;
+        let mut shape = s[..s.len() - 1].to_vec();
+        shape.push(self.out_features);
+        let y = y.into_shape_with_order(IxDyn(&shape)).expect("same count");
+        let mut inputs = vec![x.clone(), self.weight.clone()];
+        inputs.extend(self.bias.iter().cloned());
+        Ok(Tensor::custom(&inputs, y, Rc::new(LinearGrad { rows })))
+    }
+}
+
+/// The lab's backward of a Linear layer whose forward a student wrote.
+struct LinearGrad {
+    rows: usize,
+}
+
+impl CustomOp for LinearGrad {
+    fn name(&self) -> &str {
+        "linear"
+    }
+    fn backward(&self, inputs: &[Tensor], _: &Array, g: &Array) -> Result<Vec<Option<Array>>> {
+        let (x, w) = (inputs[0].data(), inputs[1].data());
+        let (i, o) = (w.shape()[0], w.shape()[1]);
+        let g2 = g.to_shape((self.rows, o)).expect("rows × out").to_owned();
+        let x2 = x.to_shape((self.rows, i)).expect("rows × in").to_owned();
+        let w2 = w.to_shape((i, o)).expect("in × out").to_owned();
+        // `dot` with a transposed operand may return a column-major array: make it row-major
+        // before reshaping it to x's shape.
+        let dx = g2.dot(&w2.t()).as_standard_layout().into_owned().into_dyn();
+        let dx = dx.into_shape_with_order(x.raw_dim()).expect("x's count");
+        let dw = x2.t().dot(&g2).as_standard_layout().into_owned().into_dyn();
+        let mut grads = vec![Some(dx), Some(dw)];
+        if inputs.len() > 2 {
+            grads.push(Some(g2.sum_axis(ndarray::Axis(0)).into_dyn()));
+        }
+        Ok(grads)
+    }
+}
+
 impl Module for Linear {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let s = x.shape();
@@ -106,6 +214,12 @@ impl Module for Linear {
                     self.in_features
                 ),
             });
+        }
+        if let Some(e) = &self.init_error {
+            return Err(e.clone().in_layer("Linear", &self.describe()));
+        }
+        if let Some(f) = slots::get(Slot::LinearForward) {
+            return self.theirs_forward(&f, x);
         }
         let y = x.try_matmul(&self.weight)?;
         match &self.bias {

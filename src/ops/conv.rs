@@ -7,6 +7,7 @@
 //! and none of the gradient in backward (reordering `(N·P, O)` rows cost more than the GEMM).
 
 use crate::autograd::{GradSink, Op};
+use crate::slots::{self, value, Slot, Value};
 use crate::error::{Error, Result};
 use crate::kernels::{gemm, MatRef};
 use crate::tensor::{Array, Tensor};
@@ -109,7 +110,7 @@ impl Conv2dGeom {
 /// output position, the input value under that tap (padded taps stay 0). Tap-major rows make
 /// the copies whole output rows (`ow` values) instead of `kw`-value snippets: each snippet
 /// was a `memory.copy` in wasm, and they made this the slowest part of the CNN.
-fn im2col(g: &Conv2dGeom, x: &[f32]) -> Vec<f32> {
+pub(crate) fn im2col(g: &Conv2dGeom, x: &[f32]) -> Vec<f32> {
     let (k, p, chw) = (g.k(), g.p(), g.c * g.h * g.w);
     let mut cols = vec![0.0f32; g.n * k * p];
     for (xn, cn) in x.chunks_exact(chw).zip(cols.chunks_exact_mut(k * p)) {
@@ -227,7 +228,36 @@ impl Tensor {
                 ));
             }
         }
-        let cols = im2col(&g, self.data().as_slice().expect("standard"));
+        // Module 09's slots: a student's im2col gives the patches (for forward and for the
+        // weight gradient); a student's conv2dForward gives the output.
+        slots::note_if_installed(Slot::Conv2dBackward);
+        let cols = theirs_im2col(self, &g)
+            .unwrap_or_else(|| im2col(&g, self.data().as_slice().expect("standard")));
+        let out_shape = [g.n, o, g.oh, g.ow];
+        let theirs = slots::tensor_result(
+            Slot::Conv2dForward,
+            || {
+                vec![
+                    Value::tensor(&self.data()),
+                    Value::tensor(&weight.data()),
+                    bias.map_or(Value::Null, |b| Value::tensor(&b.data())),
+                    Value::Num(stride as f64),
+                    Value::Num(padding as f64),
+                ]
+            },
+            &out_shape,
+            || format!("its result for an input {xs:?}, weight {ws:?}, stride {stride}, padding {padding}"),
+        );
+        if let Some(data) = theirs {
+            let op = Op::Conv2d {
+                input: self.clone(),
+                weight: weight.clone(),
+                bias: bias.cloned(),
+                geom: g,
+                cols,
+            };
+            return Ok(Tensor::from_op(data, op));
+        }
         let (p, k) = (g.p(), g.k());
         let mut out = vec![0.0f32; g.n * o * p];
         let wd = weight.data();
@@ -262,6 +292,70 @@ impl Tensor {
     }
 }
 
+/// A student's `im2col` (module 09), when installed: checked to be (N, C·kh·kw, OH·OW).
+fn theirs_im2col(x: &Tensor, g: &Conv2dGeom) -> Option<Vec<f32>> {
+    let shape = [g.n, g.k(), g.p()];
+    let cols = slots::tensor_result(
+        Slot::Im2col,
+        || {
+            vec![
+                Value::tensor(&x.data()),
+                Value::Num(g.kh as f64),
+                Value::Num(g.kw as f64),
+                Value::Num(g.stride as f64),
+                Value::Num(g.padding as f64),
+            ]
+        },
+        &shape,
+        || {
+            format!(
+                "its result for an input {:?}, kernel {}×{}, stride {}, padding {}",
+                [g.n, g.c, g.h, g.w],
+                g.kh,
+                g.kw,
+                g.stride,
+                g.padding
+            )
+        },
+    )?;
+    Some(cols.into_raw_vec_and_offset().0)
+}
+
+/// A student's `conv2dBackward` (module 09): `{ dx, dweight, dbias }`, each checked.
+fn theirs_backward(
+    f: &std::rc::Rc<dyn slots::SlotFn>,
+    input: &Tensor,
+    weight: &Tensor,
+    bias: Option<&Tensor>,
+    g: &Conv2dGeom,
+    grad: &Array,
+    sink: &mut GradSink,
+) -> Result<()> {
+    let slot = Slot::Conv2dBackward;
+    let mut args = [
+        Value::tensor(grad),
+        Value::tensor(&input.data()),
+        Value::tensor(&weight.data()),
+        Value::Num(g.stride as f64),
+        Value::Num(g.padding as f64),
+    ];
+    let out = slots::invoke(slot, f, &mut args)?;
+    let what = "its result ({ dx, dweight, dbias })";
+    let name = slot.js_name();
+    let o = weight.shape()[0];
+    let dx = value::expect_field(name, &out, "dx", what)?;
+    let dx = value::expect_tensor(name, dx, &input.shape(), "dx")?;
+    let dw = value::expect_field(name, &out, "dweight", what)?;
+    let dw = value::expect_tensor(name, dw, &weight.shape(), "dweight")?;
+    if let Some(b) = bias {
+        let db = value::expect_field(name, &out, "dbias", what)?;
+        let db = value::expect_tensor(name, db, &[o], "dbias")?;
+        sink.try_add(b, db)?;
+    }
+    sink.try_add(weight, dw)?;
+    sink.try_add(input, dx)
+}
+
 // yₙ = W · colsₙ + b ⇒ dW = Σₙ dyₙ · colsₙᵀ, db = Σ dy over N and P, dcolsₙ = Wᵀ · dyₙ,
 // dx = col2im(dcols).
 pub(crate) fn conv2d_backward(
@@ -272,7 +366,10 @@ pub(crate) fn conv2d_backward(
     cols: &[f32],
     grad: Array,
     sink: &mut GradSink,
-) {
+) -> Result<()> {
+    if let Some(f) = slots::get(Slot::Conv2dBackward) {
+        return theirs_backward(&f, input, weight, bias, g, &grad, sink);
+    }
     let o = weight.shape()[0];
     let (p, k) = (g.p(), g.k());
     let grad = grad.as_standard_layout();
@@ -328,4 +425,5 @@ pub(crate) fn conv2d_backward(
             Array::from_shape_vec(IxDyn(&[g.n, g.c, g.h, g.w]), dx).expect("sizes agree"),
         );
     }
+    Ok(())
 }

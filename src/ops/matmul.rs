@@ -2,6 +2,7 @@
 
 use crate::autograd::{GradSink, Op};
 use crate::error::{shape_err, Result};
+use crate::slots::{self, value, Slot, Value};
 use crate::kernels::{gemm, MatRef};
 use crate::tensor::{broadcast_shapes, Array, Tensor};
 use ndarray::IxDyn;
@@ -143,16 +144,31 @@ impl Tensor {
         }
         let batch = broadcast_shapes("matmul", &sa[..sa.len() - 2], &sb[..sb.len() - 2])
             .map_err(|_| shape_err("matmul", &sa, &sb, "batch axes do not broadcast"))?;
-        let data = batched(
-            &batch,
-            &self.data(),
-            Side::Plain,
-            &other.data(),
-            Side::Plain,
-            m,
-            n,
-            k,
+        let mut out_shape = batch.clone();
+        out_shape.extend([m, n]);
+        // Module 01's matmul and module 05's backward rule, when a student wrote them.
+        slots::note_if_installed(Slot::MatmulBackward);
+        if sa[..sa.len() - 2] != sb[..sb.len() - 2] {
+            slots::note_if_installed(Slot::Unbroadcast);
+        }
+        let theirs = slots::tensor_result(
+            Slot::Matmul,
+            || vec![Value::tensor(&self.data()), Value::tensor(&other.data())],
+            &out_shape,
+            || format!("its result for a {sa:?} and a {sb:?}"),
         );
+        let data = theirs.unwrap_or_else(|| {
+            batched(
+                &batch,
+                &self.data(),
+                Side::Plain,
+                &other.data(),
+                Side::Plain,
+                m,
+                n,
+                k,
+            )
+        });
         Ok(Tensor::from_op(
             data,
             Op::MatMul(self.clone(), other.clone()),
@@ -161,11 +177,14 @@ impl Tensor {
 }
 
 // C = A·B  ⇒  dA = dC·Bᵀ, dB = Aᵀ·dC (per batch; the sink sums broadcast batch axes).
-pub(crate) fn matmul_backward(a: &Tensor, b: &Tensor, g: Array, sink: &mut GradSink) {
+pub(crate) fn matmul_backward(a: &Tensor, b: &Tensor, g: Array, sink: &mut GradSink) -> Result<()> {
     let (sa, sb) = (a.shape(), b.shape());
     let (m, k, n) = (sa[sa.len() - 2], sa[sa.len() - 1], sb[sb.len() - 1]);
     let batch = g.shape()[..g.ndim() - 2].to_vec();
     let g = g.as_standard_layout().into_owned();
+    if let Some(f) = slots::get(Slot::MatmulBackward) {
+        return theirs_backward(&f, a, b, &g, &batch, sink);
+    }
     if a.requires_grad() {
         let ga = batched(
             &batch,
@@ -192,4 +211,38 @@ pub(crate) fn matmul_backward(a: &Tensor, b: &Tensor, g: Array, sink: &mut GradS
         );
         sink.add(b, gb);
     }
+    Ok(())
+}
+
+/// A student's `matmulBackward` (module 05): each gradient may have its input's shape or the
+/// batch-broadcast one (`batch + [n, k]`, `batch + [k, m]`), which the sink un-broadcasts.
+fn theirs_backward(
+    f: &std::rc::Rc<dyn slots::SlotFn>,
+    a: &Tensor,
+    b: &Tensor,
+    g: &Array,
+    batch: &[usize],
+    sink: &mut GradSink,
+) -> Result<()> {
+    let slot = Slot::MatmulBackward;
+    let mut args = [Value::tensor(g), Value::tensor(&a.data()), Value::tensor(&b.data())];
+    let out = slots::invoke(slot, f, &mut args)?;
+    let items = value::expect_list(slot.js_name(), out, 2, "its result ([gradient of a, gradient of b])")?;
+    for (v, (t, name)) in items.into_iter().zip([(a, "a"), (b, "b")]) {
+        let own = t.shape();
+        let mut wide = batch.to_vec();
+        wide.extend_from_slice(&own[own.len() - 2..]);
+        let shape = match &v {
+            Value::Tensor(x) if x.shape() == wide.as_slice() => wide.clone(),
+            _ => own.clone(),
+        };
+        let ga = value::expect_tensor(
+            slot.js_name(),
+            v,
+            &shape,
+            &format!("the gradient of {name} (a {:?}, b {:?}, grad {:?})", a.shape(), b.shape(), g.shape()),
+        )?;
+        sink.try_add(t, ga)?;
+    }
+    Ok(())
 }

@@ -2,6 +2,7 @@
 
 use super::conv::Conv2dGeom;
 use crate::autograd::{GradSink, Op};
+use crate::slots::{self, Slot, Value};
 use crate::error::Result;
 use crate::tensor::{Array, Tensor};
 use ndarray::IxDyn;
@@ -34,12 +35,28 @@ impl Tensor {
             max_pool_padded(x, &g, &mut out, &mut argmax);
         }
         drop(data);
-        let arr = Array::from_shape_vec(IxDyn(&[g.n, g.c, g.oh, g.ow]), out).expect("sizes agree");
+        let shape = [g.n, g.c, g.oh, g.ow];
+        let mut arr = Array::from_shape_vec(IxDyn(&shape), out).expect("sizes agree");
+        // A student's maxPool2dForward (module 09) covers unpadded pooling, as its contract
+        // says; the lab keeps its own argmax for the backward unless maxPool2dBackward is theirs.
+        if padding == 0 {
+            slots::note_if_installed(Slot::MaxPool2dBackward);
+            let xs = self.shape();
+            if let Some(y) = slots::tensor_result(
+                Slot::MaxPool2dForward,
+                || vec![Value::tensor(&self.data()), Value::Num(k as f64), Value::Num(stride as f64)],
+                &shape,
+                || format!("its result for an input {xs:?}, kernel {k}, stride {stride}"),
+            ) {
+                arr = y;
+            }
+        }
         Ok(Tensor::from_op(
             arr,
             Op::MaxPool2d {
                 input: self.clone(),
                 argmax,
+                geom: g,
             },
         ))
     }
@@ -242,7 +259,33 @@ fn max_pool_padded(x: &[f32], g: &Conv2dGeom, out: &mut Vec<f32>, argmax: &mut V
 }
 
 // d max/dx = 1 at the window's (first) maximum, 0 elsewhere.
-pub(crate) fn max_pool_backward(input: &Tensor, argmax: &[u32], grad: Array, sink: &mut GradSink) {
+pub(crate) fn max_pool_backward(
+    input: &Tensor,
+    argmax: &[u32],
+    g: &Conv2dGeom,
+    grad: Array,
+    sink: &mut GradSink,
+) {
+    if g.padding == 0 && slots::active(Slot::MaxPool2dBackward) {
+        let shape = input.shape();
+        let theirs = slots::tensor_result(
+            Slot::MaxPool2dBackward,
+            || {
+                vec![
+                    Value::tensor(&grad),
+                    Value::tensor(&input.data()),
+                    Value::Num(g.kh as f64),
+                    Value::Num(g.stride as f64),
+                ]
+            },
+            &shape,
+            || format!("the gradient it returned for an input {shape:?}"),
+        );
+        if let Some(dx) = theirs {
+            sink.add(input, dx);
+        }
+        return;
+    }
     let mut dx = Array::zeros(IxDyn(&input.shape()));
     let d = dx.as_slice_mut().expect("standard");
     // NOTE: a slice walk, not `grad.iter()`: IxDyn iteration costs ~10 ns per element.

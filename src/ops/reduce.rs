@@ -2,6 +2,7 @@
 
 use crate::autograd::{GradSink, Op};
 use crate::error::{Error, Result};
+use crate::slots::{self, Slot, Value};
 use crate::tensor::{normalize_axis, Array, Tensor};
 use ndarray::{Axis, IxDyn};
 
@@ -45,6 +46,43 @@ pub(crate) fn split_at_axis(shape: &[usize], axis: usize) -> (usize, usize, usiz
     (outer, shape[axis], inner)
 }
 
+/// A student's `sum` (module 01), when installed: one call with axis null for a full
+/// reduction, else one call per axis from the last (so earlier axis numbers stay valid).
+fn theirs_sum(
+    t: &Tensor,
+    shape: &[usize],
+    axes: &[usize],
+    keepdim: bool,
+    out: &[usize],
+) -> Option<Array> {
+    slots::get(Slot::Sum)?;
+    if axes.len() == shape.len() {
+        return slots::tensor_result(
+            Slot::Sum,
+            || vec![Value::tensor(&t.data()), Value::Null, Value::Bool(keepdim)],
+            out,
+            || format!("its result for a {shape:?} with axis null, keepdim {keepdim}"),
+        );
+    }
+    let mut cur = t.data().clone();
+    for &a in axes.iter().rev() {
+        let from = cur.shape().to_vec();
+        let mut want = from.clone();
+        if keepdim {
+            want[a] = 1;
+        } else {
+            want.remove(a);
+        }
+        cur = slots::tensor_result(
+            Slot::Sum,
+            || vec![Value::Tensor(cur), Value::Num(a as f64), Value::Bool(keepdim)],
+            &want,
+            || format!("its result for a {from:?} with axis {a}, keepdim {keepdim}"),
+        )?;
+    }
+    Some(cur)
+}
+
 fn sum_scaled(
     t: &Tensor,
     op: &'static str,
@@ -62,21 +100,28 @@ fn sum_scaled(
         });
     }
     let scale = if mean { 1.0 / n as f32 } else { 1.0 };
-    let mut data = {
-        let src = t.data();
-        match axes.last() {
-            // The first reduction reads the tensor in place (no copy of the input).
-            Some(&last) => src.sum_axis(Axis(last)),
-            None => src.clone(),
+    let out = reduced_shape(&shape, &axes, keepdim);
+    slots::note_if_installed(if mean { Slot::MeanBackward } else { Slot::SumBackward });
+    let mut data = match theirs_sum(t, &shape, &axes, keepdim, &out) {
+        Some(d) => d,
+        None => {
+            let mut data = {
+                let src = t.data();
+                match axes.last() {
+                    // The first reduction reads the tensor in place (no copy of the input).
+                    Some(&last) => src.sum_axis(Axis(last)),
+                    None => src.clone(),
+                }
+            };
+            for &a in axes.iter().rev().skip(1) {
+                data = data.sum_axis(Axis(a));
+            }
+            data
         }
     };
-    for &a in axes.iter().rev().skip(1) {
-        data = data.sum_axis(Axis(a));
-    }
     if scale != 1.0 {
         data.mapv_inplace(|v| v * scale);
     }
-    let out = reduced_shape(&shape, &axes, keepdim);
     let data = data
         .into_shape_with_order(IxDyn(&out))
         .expect("same element count");
@@ -199,8 +244,28 @@ pub(crate) fn sum_backward(
     sink: &mut GradSink,
 ) {
     let shape = a.shape();
+    // A student's sumBackward / meanBackward (module 05), when installed.
+    let slot = if scale == 1.0 { Slot::SumBackward } else { Slot::MeanBackward };
+    if slots::active(slot) {
+        let theirs = slots::tensor_result(
+            slot,
+            || {
+                vec![
+                    Value::tensor(&g),
+                    Value::Shape(shape.clone()),
+                    Value::Shape(axes.to_vec()),
+                    Value::Bool(keepdim),
+                ]
+            },
+            &shape,
+            || format!("the gradient it returned for an input of shape {shape:?} reduced over {axes:?}"),
+        );
+        if let Some(ga) = theirs {
+            sink.add(a, ga);
+        }
+        return;
+    }
     let kept = reduced_shape(&shape, axes, true);
-    let _ = keepdim; // g is reshaped to the keep-dim form either way
     let g = g
         .into_shape_with_order(IxDyn(&kept))
         .expect("same element count");

@@ -1,6 +1,7 @@
 //! Fused, numerically stable softmax and log-softmax along one axis.
 
 use super::reduce::split_at_axis;
+use crate::slots::{self, Slot, Value};
 use crate::autograd::{GradSink, Op};
 use crate::error::Result;
 use crate::tensor::{normalize_axis, Array, Tensor};
@@ -75,8 +76,20 @@ impl Tensor {
     /// assert_eq!(p.to_vec(), vec![0.5, 0.5]);
     /// ```
     pub fn try_softmax(&self, axis: isize) -> Result<Tensor> {
-        let ax = normalize_axis("softmax", axis, &self.shape())?;
-        let data = lanewise(self, ax, softmax_lane);
+        let shape = self.shape();
+        let ax = normalize_axis("softmax", axis, &shape)?;
+        // A student's softmax (module 02) covers the last axis, as its contract says.
+        let theirs = (ax + 1 == shape.len())
+            .then(|| {
+                slots::tensor_result(
+                    Slot::Softmax,
+                    || vec![Value::tensor(&self.data())],
+                    &shape,
+                    || format!("its result for an input of shape {shape:?}"),
+                )
+            })
+            .flatten();
+        let data = theirs.unwrap_or_else(|| lanewise(self, ax, softmax_lane));
         Ok(Tensor::from_op(
             data,
             Op::Softmax {

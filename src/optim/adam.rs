@@ -2,6 +2,7 @@
 
 use super::{check_common, check_grads, check_state, Optimizer};
 use crate::error::{Error, Result};
+use crate::slots::{self, Slot, Value};
 use crate::tensor::{Array, Tensor};
 use ndarray::{IxDyn, Zip};
 
@@ -115,6 +116,32 @@ impl Optimizer for Adam {
         let bc1 = 1.0 - libm::powf(b1, self.t as f32);
         let bc2 = 1.0 - libm::powf(b2, self.t as f32);
         let decoupled = self.decoupled;
+        let slot = if decoupled { Slot::AdamwStep } else { Slot::AdamStep };
+        if let Some(f) = slots::get(slot) {
+            let hyper = Value::record(vec![
+                ("lr", Value::Num(lr as f64)),
+                ("beta1", Value::Num(b1 as f64)),
+                ("beta2", Value::Num(b2 as f64)),
+                ("eps", Value::Num(eps as f64)),
+                ("weightDecay", Value::Num(wd as f64)),
+                ("step", Value::Num(self.t as f64)),
+            ]);
+            for (i, ((p, m), v)) in self.params.iter().zip(&mut self.m).zip(&mut self.v).enumerate() {
+                let Some(g) = p.grad_array().clone() else { continue };
+                let args = vec![
+                    Value::tensor(&p.data()),
+                    Value::Tensor(g),
+                    Value::tensor(m),
+                    Value::tensor(v),
+                    hyper.clone(),
+                ];
+                let [w, m2, v2] = super::theirs_step(&f, slot, i, &p.shape(), args, ["param", "m", "v"])?;
+                *p.data_mut() = w;
+                *m = m2;
+                *v = v2;
+            }
+            return Ok(());
+        }
         for ((p, m), v) in self.params.iter().zip(&mut self.m).zip(&mut self.v) {
             let grad = p.grad_array();
             let Some(g) = grad.as_ref() else { continue };

@@ -7,6 +7,7 @@ pub use adam::Adam;
 pub use sgd::Sgd;
 
 use crate::error::{Error, Result};
+use crate::slots::{self, value, Slot, Value};
 use crate::tensor::{Array, Tensor};
 
 /// What every optimizer offers: a step against the current gradients and the bookkeeping
@@ -91,4 +92,29 @@ pub(crate) fn check_state(op: &'static str, want: &[Array], got: &[Array]) -> Re
             msg: "optimizer state does not match its parameters".into(),
         })
     }
+}
+
+/// Calls a student's optimizer step (module 06) for parameter `i` and checks the returned
+/// record: each of `fields` a finite tensor of the parameter's shape.
+pub(crate) fn theirs_step<const N: usize>(
+    f: &std::rc::Rc<dyn slots::SlotFn>,
+    slot: Slot,
+    i: usize,
+    shape: &[usize],
+    mut args: Vec<Value>,
+    fields: [&str; N],
+) -> Result<[Array; N]> {
+    let out = slots::invoke(slot, f, &mut args)?;
+    let what = format!("its result for parameter {i} (shape {shape:?})");
+    let mut arrays = Vec::with_capacity(N);
+    for field in fields {
+        let v = value::expect_field(slot.js_name(), &out, field, &what)?;
+        arrays.push(value::expect_tensor(
+            slot.js_name(),
+            v,
+            shape,
+            &format!("`{field}` for parameter {i}"),
+        )?);
+    }
+    Ok(arrays.try_into().expect("N fields"))
 }

@@ -2,6 +2,7 @@
 
 use super::{check_common, check_grads, check_state, Optimizer};
 use crate::error::{Error, Result};
+use crate::slots::{self, Slot, Value};
 use crate::tensor::{Array, Tensor};
 use ndarray::Zip;
 
@@ -57,6 +58,21 @@ impl Optimizer for Sgd {
     fn step(&mut self) -> Result<()> {
         check_grads("SGD.step", &self.params)?;
         let (lr, mu, wd) = (self.lr, self.momentum, self.weight_decay);
+        if let Some(f) = slots::get(Slot::SgdStep) {
+            let hyper = Value::record(vec![
+                ("lr", Value::Num(lr as f64)),
+                ("momentum", Value::Num(mu as f64)),
+                ("weightDecay", Value::Num(wd as f64)),
+            ]);
+            for (i, (p, buf)) in self.params.iter().zip(&mut self.buffers).enumerate() {
+                let Some(g) = p.grad_array().clone() else { continue };
+                let args = vec![Value::tensor(&p.data()), Value::Tensor(g), Value::tensor(buf), hyper.clone()];
+                let [w, v] = super::theirs_step(&f, Slot::SgdStep, i, &p.shape(), args, ["param", "velocity"])?;
+                *p.data_mut() = w;
+                *buf = v;
+            }
+            return Ok(());
+        }
         for (p, buf) in self.params.iter().zip(&mut self.buffers) {
             let grad = p.grad_array();
             let Some(g) = grad.as_ref() else { continue };

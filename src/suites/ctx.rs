@@ -90,7 +90,16 @@ impl<'a> Ctx<'a> {
             description: description.into(),
             ..Default::default()
         };
-        match body(self, &mut c) {
+        crate::slots::clear_pending();
+        let (outcome, used) = crate::slots::recording_usage(|| body(self, &mut c));
+        // A student's op that failed where nothing checked fails the case here.
+        let outcome = outcome.and_then(|()| crate::slots::raise_pending().map_err(CaseFail::from));
+        crate::slots::clear_pending();
+        let mut yours: Vec<crate::slots::Slot> = used.into_values().flatten().collect();
+        yours.sort_unstable();
+        yours.dedup();
+        c.your_code = yours.into_iter().map(|s| s.js_name().to_string()).collect();
+        match outcome {
             Ok(()) => {
                 c.passed = true;
                 if c.message.is_empty() {

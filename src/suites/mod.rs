@@ -49,6 +49,9 @@ pub struct SuiteInfo {
     pub description: &'static str,
     /// Cases a run reports (without a planted fault), for progress bars.
     pub cases: usize,
+    /// Runs in well under a second natively (so tests sweep it over many seeds, and exercise
+    /// pages run it by default); the others train for seconds.
+    pub fast: bool,
 }
 
 type Runner = fn(&mut Ctx) -> Result<()>;
@@ -63,6 +66,7 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 description: "Gradients exist, are non-zero, match the numerical gradient and \
                               flow through every layer; training lowers the loss.",
                 cases: 7,
+                fast: true,
             },
             gradient_flow::run as Runner,
         ),
@@ -74,6 +78,7 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 description: "The loss falls; accumulation equals a big batch; zero_grad, every \
                               optimizer, the schedule, clipping and checkpoints do what they say.",
                 cases: 8,
+                fast: true,
             },
             training_flow::run,
         ),
@@ -85,6 +90,7 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 description: "Every sample once per epoch, partial last batch, seeded shuffles, \
                               and training from a DataLoader converges.",
                 cases: 5,
+                fast: true,
             },
             dataloader::run,
         ),
@@ -97,6 +103,7 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                               Flatten and match the numerical ones; cross-correlation, pooling, \
                               BatchNorm train/eval, shapes; training lowers the loss.",
                 cases: 7,
+                fast: true,
             },
             cnn::run,
         ),
@@ -107,6 +114,7 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 modules: vec![2, 3, 4, 6],
                 description: "The 1986 lesson: a two-layer network learns XOR to 100% accuracy.",
                 cases: 1,
+                fast: true,
             },
             xor::run,
         ),
@@ -118,6 +126,7 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 description: "Milestone 1986: an MLP learns the UCI handwritten digits to ≥ 95% \
                               held-out accuracy.",
                 cases: 2,
+                fast: false,
             },
             digits::run_mlp,
         ),
@@ -129,6 +138,7 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 description: "Milestone 1998: a small CNN learns the UCI handwritten digits to \
                               ≥ 97% held-out accuracy.",
                 cases: 2,
+                fast: false,
             },
             digits::run_cnn,
         ),
@@ -141,6 +151,7 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                               every parameter; sparse embedding gradients; attention weights are \
                               probabilities; masking by hand; a per-layer check through a GPT.",
                 cases: 7,
+                fast: false,
             },
             nlp::run,
         ),
@@ -152,6 +163,7 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 description: "Milestone 2017: a character GPT trains on the project's corpus and \
                               answers held-out prompts (≥ 90% exact on reversal).",
                 cases: 2,
+                fast: false,
             },
             tinygpt::run,
         ),
@@ -163,6 +175,7 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 description: "Profiling a training step changes no loss or gradient bit; FLOP and \
                               parameter counts equal hand counts; memory from the real tensors.",
                 cases: 3,
+                fast: true,
             },
             profiling::run,
         ),
@@ -174,6 +187,7 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 description: "int8 round trips within half a step; exact int8 GEMM; calibration \
                               is used; a quantized digits CNN within 1 point and ≥ 3.5× smaller.",
                 cases: 4,
+                fast: false,
             },
             quantization::run,
         ),
@@ -186,6 +200,7 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                               zero, within 2 points; structured and low-rank shrink layers; a \
                               distilled student under half the size learns from its teacher.",
                 cases: 5,
+                fast: false,
             },
             compression::run,
         ),
@@ -197,6 +212,7 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 description: "KV-cached generation emits the same tokens as uncached generation, \
                               logits within 1e-5 at every step; the speedup is measured.",
                 cases: 4,
+                fast: false,
             },
             memoization::run,
         ),
@@ -208,6 +224,7 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 description: "Every matmul kernel equals the naive one within 1e-5 on random, odd \
                               and tiny shapes; fused bias+GELU equals the unfused chain.",
                 cases: 3,
+                fast: true,
             },
             acceleration::run,
         ),
@@ -219,6 +236,7 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 description: "Statistics and timing are right; model comparisons measure accuracy \
                               (never invent it); the Pareto front keeps the non-dominated models.",
                 cases: 4,
+                fast: true,
             },
             benchmarking::run,
         ),
@@ -230,6 +248,7 @@ fn catalogue() -> Vec<(SuiteInfo, Runner)> {
                 description: "Distil, prune and quantize a digits model; the measured submission \
                               validates against its schema, and bad reports are rejected.",
                 cases: 3,
+                fast: false,
             },
             capstone::run,
         ),

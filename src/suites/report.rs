@@ -31,6 +31,10 @@ pub struct CaseReport {
     pub curve: Vec<f32>,
     /// Named measurements (accuracy, loss drop, …).
     pub metrics: BTreeMap<String, f64>,
+    /// The student's functions (slots) that ran in this case; empty when only the lab's code
+    /// ran.
+    #[serde(default)]
+    pub your_code: Vec<String>,
 }
 
 /// The result of running one suite.

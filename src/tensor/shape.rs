@@ -2,6 +2,7 @@
 
 use super::Array;
 use crate::error::{shape_err, Error, Result};
+use crate::slots::{self, value, Slot, Value};
 use ndarray::{Axis, IxDyn};
 
 /// The broadcast of two shapes under NumPy rules (align right; sizes equal or one of them 1).
@@ -16,6 +17,38 @@ use ndarray::{Axis, IxDyn};
 /// # Errors
 /// If some aligned pair of sizes differs and neither is 1.
 pub fn broadcast_shapes(op: &'static str, a: &[usize], b: &[usize]) -> Result<Vec<usize>> {
+    let lab = lab_broadcast(op, a, b);
+    // A student's broadcastShape (module 01) is asked too; where it disagrees with the
+    // broadcast the op really computes, the op's layer fails with the student's result.
+    if let Some(f) = slots::get(Slot::BroadcastShape) {
+        let name = Slot::BroadcastShape.js_name();
+        let mut args = [Value::Shape(a.to_vec()), Value::Shape(b.to_vec())];
+        let verdict = match (slots::invoke(Slot::BroadcastShape, &f, &mut args), &lab) {
+            // Throwing is right for shapes that do not broadcast.
+            (Err(_), Err(_)) => Ok(()),
+            (Err(e), Ok(_)) => Err(e),
+            (Ok(v), lab) => value::expect_shape(name, &v, &format!("its result for {a:?} and {b:?}"))
+                .and_then(|got| match lab {
+                    Ok(want) if *want == got => Ok(()),
+                    Ok(want) => Err(value::bad_result(
+                        name,
+                        format!("returned {got:?} for {a:?} and {b:?}; they broadcast to {want:?}"),
+                    )),
+                    Err(_) => Err(value::bad_result(
+                        name,
+                        format!("returned {got:?} for {a:?} and {b:?}, which do not broadcast (it should throw)"),
+                    )),
+                }),
+        };
+        if let Err(e) = verdict {
+            slots::defer(e);
+        }
+    }
+    lab
+}
+
+/// The built-in broadcast rule.
+fn lab_broadcast(op: &'static str, a: &[usize], b: &[usize]) -> Result<Vec<usize>> {
     let n = a.len().max(b.len());
     let mut out = vec![0; n];
     for i in 0..n {

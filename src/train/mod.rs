@@ -9,6 +9,7 @@ pub use fit::{fit, fit_with, FitOptions, OptimizerKind};
 pub use trainer::{evaluate, EpochStats, History, Trainer};
 
 use crate::error::{Error, Result};
+use crate::slots::{self, value, Slot, Value};
 use crate::tensor::Tensor;
 use serde::{Deserialize, Serialize};
 
@@ -83,6 +84,9 @@ pub fn clip_grad_norm(params: &[Tensor], max_norm: f32) -> Result<f32> {
             msg: format!("max_norm must be > 0, got {max_norm}"),
         });
     }
+    if let Some(f) = slots::get(Slot::ClipGradNorm) {
+        return theirs_clip(&f, params, max_norm);
+    }
     let mut sq = 0.0f64;
     for p in params {
         if let Some(g) = p.grad_array().as_ref() {
@@ -105,4 +109,29 @@ pub fn clip_grad_norm(params: &[Tensor], max_norm: f32) -> Result<f32> {
         }
     }
     Ok(norm)
+}
+
+/// Clipping through a student's `clipGradNorm` (module 07): it scales the gradients it is given
+/// in place and returns the norm before clipping; the scaled gradients are read back.
+fn theirs_clip(f: &std::rc::Rc<dyn slots::SlotFn>, params: &[Tensor], max_norm: f32) -> Result<f32> {
+    let slot = Slot::ClipGradNorm;
+    let with_grad: Vec<&Tensor> = params.iter().filter(|p| p.grad_array().is_some()).collect();
+    let grads: Vec<Value> = with_grad
+        .iter()
+        .map(|p| Value::tensor(p.grad_array().as_ref().expect("filtered")))
+        .collect();
+    let mut args = [Value::List(grads), Value::Num(max_norm as f64)];
+    let out = slots::invoke(slot, f, &mut args)?;
+    let norm = value::expect_number(slot.js_name(), &out, "its result (the norm before clipping)")?;
+    let Value::List(back) = std::mem::replace(&mut args[0], Value::Null) else {
+        return Err(value::bad_result(slot.js_name(), "the list of gradients was replaced"));
+    };
+    if back.len() != with_grad.len() {
+        return Err(value::bad_result(slot.js_name(), "the list of gradients changed length"));
+    }
+    for (i, (p, g)) in with_grad.iter().zip(back).enumerate() {
+        let g = value::expect_tensor(slot.js_name(), g, &p.shape(), &format!("gradient {i} after clipping"))?;
+        p.set_grad(Some(g));
+    }
+    Ok(norm as f32)
 }

@@ -7,6 +7,10 @@ use crate::error::{Error, Result};
 use crate::loss::Loss;
 use crate::nn::{call, Layer};
 use crate::optim::Optimizer;
+use crate::slots::{self, value, Slot, Value};
+use crate::tensor::Tensor;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 
 /// Loss and accuracy of one pass over a loader.
@@ -115,6 +119,9 @@ impl Trainer {
         if let Some(s) = self.scheduler {
             self.optimizer.set_lr(s.lr(self.epoch));
         }
+        if let Some(f) = slots::get(Slot::TrainEpoch) {
+            return self.theirs_epoch(&f, loader, accumulation_steps);
+        }
         self.model.train();
         self.optimizer.zero_grad();
         let k = accumulation_steps;
@@ -165,6 +172,56 @@ impl Trainer {
     ///
     /// # Errors
     /// If a forward or loss fails or the loader is empty.
+    /// One epoch through a student's `trainEpoch` (module 07), which drives the JS API: the
+    /// model, the batches, the loss function and the optimizer are lent to it for the call.
+    /// Training accuracy is measured after the epoch (the loop is theirs), in eval mode.
+    fn theirs_epoch(
+        &mut self,
+        f: &Rc<dyn slots::SlotFn>,
+        loader: &DataLoader,
+        accumulation_steps: usize,
+    ) -> Result<EpochStats> {
+        let slot = Slot::TrainEpoch;
+        let batches: Vec<(Tensor, Tensor)> = loader.epoch().collect::<Result<_>>()?;
+        let params = self.optimizer.params().to_vec();
+        let home = Rc::new(RefCell::new(std::mem::replace(&mut self.optimizer, Box::new(Lent))));
+        let steps = Rc::new(Cell::new(0usize));
+        let counting = Counting { home: home.clone(), params, steps: steps.clone() };
+        let shared: Rc<RefCell<Box<dyn Optimizer>>> = Rc::new(RefCell::new(Box::new(counting)));
+        let list: Vec<Value> = batches
+            .iter()
+            .map(|(x, y)| Value::List(vec![Value::Object(Rc::new(x.clone())), Value::Object(Rc::new(y.clone()))]))
+            .collect();
+        let mut args = [Value::record(vec![
+            ("model", Value::Object(Rc::new(self.model.clone()))),
+            ("batches", Value::List(list)),
+            ("lossFn", Value::Object(Rc::new(self.loss))),
+            ("optimizer", Value::Object(shared.clone())),
+            ("accumulationSteps", Value::Num(accumulation_steps as f64)),
+            ("clipNorm", self.grad_clip.map_or(Value::Null, |c| Value::Num(c as f64))),
+        ])];
+        let out = slots::invoke(slot, f, &mut args);
+        drop(args);
+        // Take the optimizer back, even if the student's code kept a handle to it: dropping
+        // the counting wrapper releases the last other reference to `home`.
+        drop(shared.replace(Box::new(Lent)));
+        drop(shared);
+        self.optimizer = match Rc::try_unwrap(home) {
+            Ok(cell) => cell.into_inner(),
+            Err(home) => home.replace(Box::new(Lent)),
+        };
+        self.step += steps.get();
+        let loss = value::expect_number(slot.js_name(), &out?, "its result (the epoch's mean loss)")?;
+        slots::raise_pending()?;
+        let stats = evaluate_batches(&*self.model, batches.iter().cloned().map(Ok), self.loss)?;
+        let stats = EpochStats { loss: loss as f32, accuracy: stats.accuracy };
+        self.history.train_loss.push(stats.loss);
+        self.history.train_accuracy.push(stats.accuracy);
+        self.history.learning_rates.push(self.optimizer.lr());
+        self.epoch += 1;
+        Ok(stats)
+    }
+
     pub fn evaluate(&mut self, loader: &DataLoader) -> Result<EpochStats> {
         let stats = evaluate(&*self.model, loader, self.loss)?;
         self.history.eval_loss.push(stats.loss);
@@ -182,10 +239,19 @@ pub fn evaluate(
     loader: &DataLoader,
     loss: Loss,
 ) -> Result<EpochStats> {
+    evaluate_batches(model, loader.epoch(), loss)
+}
+
+/// [`evaluate`] over any sequence of `(input, target)` batches.
+fn evaluate_batches(
+    model: &dyn crate::nn::Module,
+    batches_in: impl Iterator<Item = Result<(Tensor, Tensor)>>,
+    loss: Loss,
+) -> Result<EpochStats> {
     model.eval();
     let result = no_grad(|| -> Result<EpochStats> {
         let (mut total, mut batches, mut correct, mut rows) = (0.0f64, 0, 0, 0);
-        for batch in loader.epoch() {
+        for batch in batches_in {
             let (x, y) = batch?;
             let out = call(model, &x)?;
             total += loss.compute(&out, &y)?.item()? as f64;
@@ -206,4 +272,72 @@ pub fn evaluate(
     });
     model.train();
     result
+}
+
+/// Stands in for the trainer's optimizer while a student's `trainEpoch` borrows it; a handle
+/// the student kept after returning finds this one and gets a clear error.
+struct Lent;
+
+impl Lent {
+    fn err() -> Error {
+        Error::Arg {
+            op: "optimizer",
+            msg: "this optimizer was lent to trainEpoch for one epoch and is no longer usable".into(),
+        }
+    }
+}
+
+impl Optimizer for Lent {
+    fn step(&mut self) -> Result<()> {
+        Err(Lent::err())
+    }
+    fn params(&self) -> &[Tensor] {
+        &[]
+    }
+    fn lr(&self) -> f32 {
+        0.0
+    }
+    fn set_lr(&mut self, _: f32) {}
+    fn state(&self) -> Vec<crate::tensor::Array> {
+        Vec::new()
+    }
+    fn load_state(&mut self, _: Vec<crate::tensor::Array>) -> Result<()> {
+        Err(Lent::err())
+    }
+    fn kind(&self) -> &'static str {
+        "lent"
+    }
+}
+
+/// The trainer's optimizer, counting the steps a student's loop takes (the trainer's `step`).
+struct Counting {
+    home: Rc<RefCell<Box<dyn Optimizer>>>,
+    params: Vec<Tensor>,
+    steps: Rc<Cell<usize>>,
+}
+
+impl Optimizer for Counting {
+    fn step(&mut self) -> Result<()> {
+        self.home.borrow_mut().step()?;
+        self.steps.set(self.steps.get() + 1);
+        Ok(())
+    }
+    fn params(&self) -> &[Tensor] {
+        &self.params
+    }
+    fn lr(&self) -> f32 {
+        self.home.borrow().lr()
+    }
+    fn set_lr(&mut self, lr: f32) {
+        self.home.borrow_mut().set_lr(lr)
+    }
+    fn state(&self) -> Vec<crate::tensor::Array> {
+        self.home.borrow().state()
+    }
+    fn load_state(&mut self, state: Vec<crate::tensor::Array>) -> Result<()> {
+        self.home.borrow_mut().load_state(state)
+    }
+    fn kind(&self) -> &'static str {
+        self.home.borrow().kind()
+    }
 }

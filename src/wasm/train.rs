@@ -64,6 +64,13 @@ pub struct JsOptimizer {
 }
 
 impl JsOptimizer {
+    /// A wrapper sharing an optimizer that Rust owns (a Trainer lending its optimizer to a
+    /// student's trainEpoch).
+    pub(crate) fn from_shared(inner: Rc<SharedOptimizer>) -> JsOptimizer {
+        let handle = OptimizerHandle::new(&inner);
+        JsOptimizer { inner, handle }
+    }
+
     fn new(o: Box<dyn Optimizer>) -> JsOptimizer {
         let inner = Rc::new(RefCell::new(o));
         let handle = OptimizerHandle::new(&inner);
@@ -279,4 +286,24 @@ pub fn fit(
         "accuracy": stats.iter().map(|s| s.accuracy).collect::<Vec<_>>(),
     });
     args::to_js(&out)
+}
+
+/// Scales every gradient of `params` (a model, or an array of tensors) so their global L2
+/// norm is at most `maxNorm`; returns the norm measured before clipping (module 07).
+///
+/// ```js
+/// loss.backward();
+/// const norm = clipGradNorm(model.parameters(), 1.0);   // grads now have norm ≤ 1
+/// ```
+#[wasm_bindgen(js_name = clipGradNorm)]
+pub fn clip_grad_norm(
+    #[wasm_bindgen(unchecked_param_type = "Tensor[] | Sequential")] params: JsValue,
+    max_norm: f64,
+) -> Result<f64, JsError> {
+    let op = "clipGradNorm";
+    let params = super::handles::params_from_js(op, &params)?;
+    let max = args::finite(op, "maxNorm", max_norm)?;
+    crate::train::clip_grad_norm(&params, max)
+        .map(f64::from)
+        .map_err(|e| super::js_err_in(op, e))
 }

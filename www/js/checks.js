@@ -13,15 +13,21 @@ export const FAULT_KINDS = [
   ['scale_grad', 'Scale the gradient', 'The layer passes back twice the right gradient, like a missing or extra factor (a sum where a mean belongs).'],
 ];
 
-/** Mounts the panel into `root` for module number `module`. */
-export async function mountChecks(root, module) {
+/**
+ * Mounts the panel into `root` for module number `module`. `student()` (optional) gives the
+ * student's passed exercises `[{ module, code }]` to run the suites on; without it (or when it
+ * gives none) the suites run the lab's reference framework, and say so.
+ */
+export async function mountChecks(root, module, { student = null } = {}) {
   const progress = progressView();
   const results = h('div', { class: 'results', id: 'check-results' });
   const runBtn = h('button', { class: 'btn btn-primary', id: 'run-checks', type: 'button', disabled: true }, 'Run checks');
   const intro = h('div', { class: 'suite-list' }, h('p', { class: 'muted' }, 'Finding the suites that cover this module…'));
   const breaker = breakControl();
+  const whose = h('p', { class: 'checks-whose', id: 'checks-whose' });
   setChildren(root,
     h('h2', { id: 'checks-title' }, 'Checks'),
+    whose,
     intro,
     h('div', { class: 'actions' }, runBtn, progress.el),
     breaker.el,
@@ -46,12 +52,22 @@ export async function mountChecks(root, module) {
       h('code', {}, s.name), ' ', h('span', { class: `chip chip-${s.category}` }, s.category), ' ',
       h('span', { class: 'chip chip-modules' }, `modules ${moduleRange(s.modules)}`), ' ', s.description))));
 
+  const mine = () => (student ? student() : []);
+  const sayWhose = () => {
+    const s = mine();
+    whose.replaceChildren(...(s.length
+      ? [h('span', { class: 'chip chip-yours' }, 'your code'), ` These suites run on your passed exercises (module${s.length === 1 ? '' : 's'} ${s.map((x) => pad2(x.module)).join(', ')}) wherever they fill a part of the framework, and the lab's code elsewhere. Turn "use my code" off on an exercise page to run the lab's alone.`]
+      : [h('span', { class: 'chip' }, 'the lab\'s code'), ' These checks run the lab\'s reference framework: they show what passing looks like, and what each planted fault does. '
+        + (student ? 'Your passed exercises will run here too.' : 'Your own code is checked in "Write it yourself" above.')]));
+  };
+  sayWhose();
+  window.addEventListener('tinytorch-progress', sayWhose);
   const buttons = [runBtn, breaker.runBtn, breaker.clearBtn];
   async function run(fault) {
     buttons.forEach((b) => { b.disabled = true; });
     root.dataset.state = 'running';
     try {
-      const reports = await runSuites(suites, { resultsEl: results, progress, fault });
+      const reports = await runSuites(suites, { resultsEl: results, progress, fault, student: mine() });
       breaker.learnLayers(reports);
       if (fault) breaker.explain(fault, reports);
       else breaker.explain(null);

@@ -79,6 +79,12 @@ const STATUS = {
   'not-built': ['·', 'not built'],
   none: ['○', 'no checks yet'],
   running: ['…', 'running'],
+  // The student's exercise status (js/progress.js).
+  'not-started': ['○', 'not started'],
+  failing: ['✗', 'failing'],
+  passing: ['✓', 'passing'],
+  'passing-solution': ['✓', 'passing (solution viewed)'],
+  'no-exercise': ['·', 'no exercise yet'],
 };
 
 /** A status badge: `<span class="badge badge-fail"><span aria-hidden>✗</span> fail</span>`. */

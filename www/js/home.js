@@ -6,7 +6,7 @@ import { h, setChildren, badge, pad2, fmtBytes, announce } from './dom.js';
 import { MODULES, TIERS, MILESTONES } from './modules.js';
 import { checksWorker } from './jobs.js';
 import { listSuites, progressView, runSuites } from './suites-run.js';
-import { moduleStatus, resetProgress } from './progress.js';
+import { exerciseStatus, labStatus, resetProgress, exportProgress, importProgress } from './progress.js';
 import { siteHeader, siteFooter } from './chrome.js';
 
 const $ = (id) => document.getElementById(id);
@@ -48,7 +48,7 @@ async function renderModules() {
   let suites = [];
   try { suites = await listSuites(); } catch { /* statuses fall back to "not run" */ }
   const root = $('module-list');
-  const counts = { built: 0, pass: 0, fail: 0 };
+  const counts = { exercises: 0, pass: 0, fail: 0 };
   setChildren(root, TIERS.map((tier) => {
     const mods = MODULES.filter((m) => m.tier === tier.name);
     return h('section', { class: 'tier', id: `tier-${tier.name.toLowerCase()}`, 'aria-labelledby': `tier-${tier.name}-title` },
@@ -56,22 +56,25 @@ async function renderModules() {
         h('h3', { id: `tier-${tier.name}-title` }, tier.name, h('span', { class: 'tier-range' }, ` ${pad2(tier.range[0])}${tier.range[1] !== tier.range[0] ? `–${pad2(tier.range[1])}` : ''}`)),
         h('p', {}, tier.blurb)),
       h('ol', { class: 'module-cards' }, mods.map((m) => {
-        const s = moduleStatus(m, suites);
-        if (m.built) counts.built += 1;
-        if (s.status === 'pass') counts.pass += 1;
-        if (s.status === 'fail') counts.fail += 1;
-        return h('li', { class: `module-card status-${s.status}${m.built ? '' : ' unbuilt'}`, dataset: { module: m.number, status: s.status } },
+        // The badge is the student's exercise; the lab's own result is a quieter chip apart.
+        const s = m.exercise ? exerciseStatus(m.number) : { status: 'no-exercise', label: 'no exercise yet', detail: 'No exercise to write in this module yet.' };
+        const lab = labStatus(m, suites);
+        if (m.exercise) counts.exercises += 1;
+        if (s.status.startsWith('passing')) counts.pass += 1;
+        if (s.status === 'failing') counts.fail += 1;
+        return h('li', { class: `module-card status-${s.status}${m.built ? '' : ' unbuilt'}`, dataset: { module: m.number, status: s.status, lab: lab.status } },
           h('a', { href: `www/${m.file}` },
             h('span', { class: 'module-num', 'aria-hidden': 'true' }, pad2(m.number)),
             h('span', { class: 'module-text' },
               h('span', { class: 'module-title' }, h('span', { class: 'visually-hidden' }, `Module ${m.number}: `), m.title),
-              h('span', { class: 'module-objective' }, m.objective)),
+              h('span', { class: 'module-objective' }, m.objective),
+              m.built ? h('span', { class: 'module-lab', title: lab.detail }, lab.label) : null),
             h('span', { class: 'module-badge', title: s.detail }, badge(s.status, s.label))));
       })));
   }));
   $('progress-summary').textContent = counts.pass || counts.fail
-    ? `${counts.pass} of ${counts.built} built modules pass${counts.fail ? `, ${counts.fail} failing` : ''}.`
-    : `${counts.built} of ${MODULES.length} modules are built. Run their checks to record your progress.`;
+    ? `Your exercises: ${counts.pass} of ${counts.exercises} passing${counts.fail ? `, ${counts.fail} failing` : ''}.`
+    : `${counts.exercises} modules have an exercise: open one and write its functions; your results show here.`;
 }
 
 // ---- milestones -------------------------------------------------------------------------------
@@ -113,7 +116,46 @@ async function runAll() {
 $('run-all').addEventListener('click', runAll);
 $('reset-progress').addEventListener('click', () => {
   resetProgress();
-  announce('Progress cleared: every module is back to "not run".');
+  announce('The lab\'s recorded suite results were cleared. Your exercises are untouched.');
+});
+
+// ---- export and import of the student's progress ------------------------------------------------
+
+$('export-progress').addEventListener('click', () => {
+  const blob = new Blob([exportProgress()], { type: 'application/json' });
+  const a = h('a', { href: URL.createObjectURL(blob), download: `tinytorch-lab-progress-${new Date().toISOString().slice(0, 10)}.json` });
+  document.body.append(a);
+  a.click();
+  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 0);
+  showImport('Exported: your code, statuses and settings are in the downloaded file.', 'ok');
+});
+
+function showImport(message, tone) {
+  const box = $('import-status');
+  box.textContent = message;
+  box.className = tone === 'ok' ? 'import-ok' : 'error-box';
+  box.hidden = false;
+  announce(message);
+}
+
+$('import-progress').addEventListener('change', async (event) => {
+  const file = event.target.files?.[0];
+  event.target.value = '';
+  if (!file) return;
+  if (file.size > 8 * 1024 * 1024) {
+    showImport(`Not imported: ${file.name} is ${(file.size / 1048576).toFixed(1)} MiB, far more than a progress file. Nothing was changed.`, 'error');
+    return;
+  }
+  try {
+    // The Rust schema checks every field (in the worker); nothing is kept unless it passes,
+    // and imported code only runs when you press Run checks on its page.
+    const checked = await checksWorker.run('parseProgress', { text: await file.text() });
+    if (!window.confirm(`Replace your progress with ${file.name} (${Object.keys(checked.exercises).length} exercises)? Your current code and statuses will be overwritten.`)) return;
+    importProgress(checked);
+    showImport(`Imported ${Object.keys(checked.exercises).length} exercises from ${file.name}.`, 'ok');
+  } catch (err) {
+    showImport(`Not imported: ${err.message}. Nothing was changed.`, 'error');
+  }
 });
 window.addEventListener('tinytorch-progress', renderModules);
 window.addEventListener('storage', renderModules); // another tab recorded progress

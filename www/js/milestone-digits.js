@@ -5,6 +5,7 @@
 
 import { h, setChildren, announce, fmtMs } from './dom.js';
 import { toolsWorker } from './jobs.js';
+import { passedExercises } from './progress.js';
 import { LineChart } from './chart.js';
 import { chrome, otherMilestones, trainingProgress, stat, pct, int, drawDigit } from './milestone-kit.js';
 
@@ -70,6 +71,9 @@ function readForm() {
 }
 
 let running = false;
+// Which code trains the model: the student's passed exercises, or the lab's.
+const yours = h('p', { class: 'muted small', id: 'ms-yours', 'aria-live': 'polite' });
+$('train').append(yours);
 
 async function train() {
   const form = readForm();
@@ -90,7 +94,10 @@ async function train() {
   progress.set(0, `Training the ${NAMES[form.model]} for ${form.epochs} epochs…`);
   const started = performance.now();
   try {
-    const run = await toolsWorker.run('trainDigits', form, {
+    // The student's passed exercises train this model wherever they fill a part of it.
+    const student = passedExercises();
+    yours.textContent = student.length ? `Training with your code from module${student.length === 1 ? '' : 's'} ${student.map((x) => String(x.module).padStart(2, '0')).join(', ')}…` : 'Training with the lab\'s code (no passed exercise, or "use my code" is off).';
+    const run = await toolsWorker.run('trainDigits', { ...form, student }, {
       onProgress(msg) {
         if (msg.kind !== 'epoch') return;
         series.trainLoss.push(msg.trainLoss); series.testLoss.push(msg.testLoss);
@@ -99,6 +106,9 @@ async function train() {
         progress.set(msg.epoch / msg.epochs, `Epoch ${msg.epoch} of ${msg.epochs} · train loss ${msg.trainLoss.toFixed(4)} · held-out accuracy ${pct(msg.testAccuracy)} · ${fmtMs(performance.now() - started)}`);
       },
     });
+    yours.textContent = run.usedModules?.length
+      ? `Your code ran in this training: ${run.usedModules.map((u) => `module ${String(u.module).padStart(2, '0')} (${u.functions.join(', ')})`).join('; ')}.`
+      : 'This training ran the lab\'s code only.';
     const acc = run.testAccuracy.at(-1);
     progress.set(1, `Done: ${run.testAccuracy.length} epochs in ${fmtMs(run.trainMs)}; held-out accuracy ${pct(acc)}.`);
     showResults(form, run);

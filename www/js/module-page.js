@@ -11,7 +11,7 @@ import { MODULES, moduleByNumber, milestoneFrom } from './modules.js';
 import { mountExample } from './example.js';
 import { mountChecks } from './checks.js';
 import { listSuites } from './suites-run.js';
-import { moduleStatus } from './progress.js';
+import { exerciseStatus, labStatus, passedExercises } from './progress.js';
 import { siteHeader, siteFooter } from './chrome.js';
 
 // Interactive tools by module: [section id, title, module file exporting mount(root)].
@@ -64,10 +64,20 @@ function pager() {
     next ? h('a', { href: next.file, rel: 'next', class: 'pager-next' }, h('span', { class: 'pager-dir' }, 'Next →'), `${pad2(next.number)} ${next.title}`) : h('span'));
 }
 
+/** The hero's badges: the student's exercise status, and apart, the lab's own. */
+function statusBadges(suites = []) {
+  const mine = mod.exercise ? exerciseStatus(mod.number) : { status: 'no-exercise', label: 'no exercise yet', detail: 'This module has no exercise to write yet.' };
+  const lab = labStatus(mod, suites);
+  return [
+    h('span', { class: 'status-mine', title: mine.detail, dataset: { status: mine.status } }, badge(mine.status, mine.label)),
+    mod.built ? h('span', { class: 'status-lab', title: lab.detail, dataset: { status: lab.status } }, badge(lab.status === 'pass' ? 'ok' : lab.status, lab.label)) : null,
+  ];
+}
+
 function render() {
   const tool = mod.built ? TOOLS[mod.number] : null;
   document.title = `${pad2(mod.number)} ${mod.title} · TinyTorch Lab`;
-  const statusSlot = h('span', { class: 'module-status', id: 'module-status' }, badge(mod.built ? 'not-run' : 'not-built'));
+  const statusSlot = h('span', { class: 'module-status', id: 'module-status' }, statusBadges());
   const main = h('main', { id: 'main', tabindex: -1 },
     h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' },
       h('a', { href: '../index.html' }, 'Course home'), ' › ', h('a', { href: `../index.html#tier-${mod.tier.toLowerCase()}` }, mod.tier),
@@ -82,6 +92,8 @@ function render() {
       + 'Below is what it will cover; ',
       h('a', { href: '../index.html#modules' }, 'the built modules'), ' are ready now.'),
     exerciseSection(),
+    mod.exercise ? h('section', { class: 'panel exercise-work', id: 'exercise-work', 'aria-labelledby': 'work-title' },
+      h('h2', { id: 'work-title' }, 'Write it yourself'), h('p', { class: 'muted' }, 'Loading the editor…')) : null,
     tool ? h('section', { class: 'panel tool', id: tool[0], 'aria-labelledby': `${tool[0]}-title` },
       h('h2', { id: `${tool[0]}-title` }, tool[1]), h('p', { class: 'muted' }, 'Loading…')) : null,
     mod.built && mod.example ? h('section', { class: 'panel example', id: 'example', 'aria-labelledby': 'example-title' }) : null,
@@ -97,12 +109,23 @@ function render() {
       setChildren(root, h('h2', { id: `${tool[0]}-title` }, tool[1]), h('p', { class: 'error-box', role: 'alert' }, `This tool could not start: ${err.message}`));
     });
   }
+  if (mod.exercise) {
+    const root = document.getElementById('exercise-work');
+    // The editor (a 600 KB bundle) loads only on pages with an exercise.
+    import('./exercise.js')
+      .then(async ({ mountExercise, exerciseWorker }) => {
+        const [catalogue, suites] = await Promise.all([exerciseWorker.run('listExercises'), listSuites()]);
+        return mountExercise(root, mod, { catalogue: { ...catalogue, suites }, onStatus: () => refresh().catch(() => {}) });
+      })
+      .catch((err) => setChildren(root, h('h2', { id: 'work-title' }, 'Write it yourself'),
+        h('p', { class: 'error-box', role: 'alert' }, `The exercise could not start: ${err.message}`)));
+  }
   if (mod.example) mountExample(document.getElementById('example'), mod);
-  mountChecks(document.getElementById('checks'), mod.number);
+  // Modules without an exercise run their suites on the student's passed exercises (when the
+  // "use my code" setting is on); modules with one show the lab's reference here.
+  mountChecks(document.getElementById('checks'), mod.number, { student: mod.exercise ? null : () => passedExercises() });
   const refresh = async () => {
-    const s = moduleStatus(mod, await listSuites());
-    setChildren(statusSlot, badge(s.status, s.label));
-    statusSlot.title = s.detail;
+    setChildren(statusSlot, statusBadges(await listSuites()));
   };
   refresh().catch(() => {});
   window.addEventListener('tinytorch-progress', () => refresh().catch(() => {}));

@@ -142,6 +142,9 @@ const LIST = [
 
 export const MODULES = LIST.map((m) => ({
   ...m,
+  // Modules 01–09 have an exercise: the student writes their functions in the page
+  // (www/exercises/NN-slug/, slots listed by listSlots()).
+  exercise: m.built && m.number <= 9,
   tier: TIERS.find((t) => m.number >= t.range[0] && m.number <= t.range[1]).name,
   file: `${String(m.number).padStart(2, '0')}-${m.slug}.html`,
   example: EXAMPLES[m.number] ?? null,

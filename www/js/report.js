@@ -25,7 +25,7 @@ const FAULT_WORDS = {
  * A section for one suite that fills in as cases arrive:
  * `const s = suiteSection(meta); s.addCase(caseReport); s.finish(suiteReport)`.
  */
-export function suiteSection(meta, { fault = null, headingLevel = 3, collapsible = false } = {}) {
+export function suiteSection(meta, { fault = null, headingLevel = 3, collapsible = false, yourCode = false } = {}) {
   const status = h('span', { class: 'suite-status' }, badge('running'));
   const stats = h('span', { class: 'suite-stats' }, 'running…');
   const cases = h('div', { class: 'cases' });
@@ -38,6 +38,7 @@ export function suiteSection(meta, { fault = null, headingLevel = 3, collapsible
       status, stats),
     meta.description ? h('p', { class: 'suite-desc' }, meta.description) : null,
     fault ? h('p', { class: 'fault-note' }, `⚠ Broken on purpose: ${FAULT_WORDS[fault.kind] ?? fault.kind} in layer ${fault.layer} of every model this suite builds.`) : null,
+    yourCode ? h('p', { class: 'your-code-note' }, 'Runs with your functions in place of the lab\'s; layers that ran your code are marked.') : null,
     fold ?? cases);
   let done = 0;
   return {
@@ -70,6 +71,8 @@ export function caseCard(c) {
   h('header', { class: 'case-head' }, badge(c.passed ? 'pass' : 'fail'), h('h4', { class: 'case-name' }, h('code', {}, c.name))),
   h('p', { class: 'case-desc' }, c.description),
   c.message && c.message !== 'ok' ? h('p', { class: 'case-message' }, c.passed ? '' : h('strong', {}, 'Why: '), c.message) : null,
+  c.your_code?.length ? h('p', { class: 'case-yours' }, h('span', { class: 'chip chip-yours' }, 'your code'), ' ',
+    c.your_code.map((n, i) => [i ? ', ' : '', h('code', {}, n)])) : null,
   metrics.length ? h('dl', { class: 'metrics' }, metrics.map(([k, v]) => h('div', {}, h('dt', {}, k.replaceAll('_', ' ')), h('dd', {}, fmt(v))))) : null);
   if (c.curve?.length > 1) {
     const box = h('figure', { class: 'case-chart' });
@@ -101,14 +104,15 @@ export function gradcheckView(gc, { open = false, message = '' } = {}) {
   for (const layer of gc.layers) {
     const rows = gc.rows.filter((r) => r.layer === layer.index);
     const group = h('tbody', {
-      class: `layer-group status-${layer.status}${layer.culprit ? ' culprit' : ''}`,
-      dataset: { layer: layer.index, status: layer.status },
+      class: `layer-group status-${layer.status}${layer.culprit ? ' culprit' : ''}${layer.your_code?.length ? ' yours' : ''}`,
+      dataset: { layer: layer.index, status: layer.status, yours: (layer.your_code ?? []).join(' ') },
       style: `--depth: ${layer.depth}`,
     },
     h('tr', { class: 'layer-head' }, h('th', { colspan: 5, scope: 'rowgroup' },
       h('span', { class: 'layer-index' }, `layer ${layer.index}`), ' ',
       h('span', { class: 'layer-kind' }, layer.name),
       describeRest(layer) ? h('span', { class: 'layer-describe' }, describeRest(layer)) : null,
+      layer.your_code?.length ? [' ', h('span', { class: 'chip chip-yours', title: `your ${layer.your_code.join(', ')}` }, 'your code')] : null,
       ' ', badge(layer.status, LAYER_WORDS[layer.status]),
       layer.culprit ? h('span', { class: 'culprit-flag' }, '◆ first goes wrong here') : null)),
     layer.reason ? h('tr', { class: 'layer-reason' }, h('td', { colspan: 5 }, layer.reason)) : null,

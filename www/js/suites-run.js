@@ -42,7 +42,7 @@ export function progressView() {
  * Runs `suites` (metadata from listSuites) into `resultsEl`, optionally with a fault
  * `{ layer, kind }`. Returns the suite reports. Normal runs are recorded as progress.
  */
-export async function runSuites(suites, { resultsEl, progress, fault = null, seed = 0, collapsible = false }) {
+export async function runSuites(suites, { resultsEl, progress, fault = null, seed = 0, collapsible = false, student = [] }) {
   const names = suites.map((s) => s.name);
   const sections = new Map();
   setChildren(resultsEl);
@@ -54,7 +54,7 @@ export async function runSuites(suites, { resultsEl, progress, fault = null, see
   const onProgress = (msg) => {
     if (msg.kind === 'suite-start') {
       const meta = suites.find((s) => s.name === msg.suite);
-      const section = suiteSection(meta, { fault, collapsible });
+      const section = suiteSection(meta, { fault, collapsible, yourCode: student.length > 0 });
       sections.set(msg.suite, section);
       resultsEl.append(section.el);
       progress.step(done, `Running ${msg.suite} (suite ${msg.index + 1} of ${msg.total})…`);
@@ -65,9 +65,10 @@ export async function runSuites(suites, { resultsEl, progress, fault = null, see
     }
   };
   try {
-    const { reports } = await checksWorker.run('runSuites', { names, seed, fault }, { onProgress });
+    const { reports } = await checksWorker.run('runSuites', { names, seed, fault, student }, { onProgress });
     for (const r of reports) sections.get(r.suite)?.finish(r);
-    if (!fault) recordReports(reports);
+    // Only the lab's own runs are the lab's results; a run on the student's code is theirs.
+    if (!fault && !student.length) recordReports(reports);
     const passed = reports.filter((r) => r.passed).length;
     const cases = reports.reduce((n, r) => n + r.cases.length, 0);
     progress.end(`${passed} of ${reports.length} suite${reports.length === 1 ? '' : 's'} passed (${cases} cases, ${fmtMs(performance.now() - started)}).`);

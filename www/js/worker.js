@@ -21,9 +21,18 @@ import * as tt from './tinytorch.js';
 import { languageTasks } from './worker-language.js';
 import { systemsTasks } from './worker-systems.js';
 import { deployTasks } from './worker-deploy.js';
+import { exerciseTasks, withStudentCode } from './worker-exercises.js';
 
-/** Runs every suite in `names` (or those touching `module`, or all), streaming each case. */
-async function runSuites({ names = null, module = null, seed = 0, fault = null } = {}, progress) {
+/**
+ * Runs every suite in `names` (or those touching `module`, or all), streaming each case. With
+ * `student` ([{ module, code }], the student's passed exercises) the suites run on the
+ * student's code; the result then lists which of their modules were used.
+ */
+async function runSuites({ names = null, module = null, seed = 0, fault = null, student = null } = {}, progress) {
+  if (student?.length) {
+    const { value, usedModules } = await withStudentCode(student, () => runSuites({ names, module, seed, fault }, progress));
+    return { ...value, usedModules };
+  }
   const all = tt.listSuites();
   const chosen = all.filter((s) => (names ? names.includes(s.name) : module === null || s.modules.includes(module)));
   const reports = [];
@@ -70,7 +79,11 @@ async function runExample({ code }, progress) {
 }
 
 /** Trains the digits milestone model (`tt.trainDigits`), one progress message per epoch. */
-async function trainDigits({ model = 'cnn', seed = 0, epochs } = {}, progress) {
+async function trainDigits({ model = 'cnn', seed = 0, epochs, student = null } = {}, progress) {
+  if (student?.length) {
+    const { value, usedModules } = await withStudentCode(student, () => trainDigits({ model, seed, epochs }, progress));
+    return { ...value, usedModules };
+  }
   const options = { model, seed, onEpoch: (e) => progress({ kind: 'epoch', ...e, epoch: e.epoch + 1 }) };
   if (epochs !== undefined) options.epochs = epochs;
   // The page only draws the run; the trained model stays in wasm memory unless freed here.
@@ -103,6 +116,7 @@ const tasks = {
   ...languageTasks,
   ...systemsTasks,
   ...deployTasks,
+  ...exerciseTasks,
 };
 
 const state = new Map();
