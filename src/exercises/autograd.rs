@@ -169,6 +169,22 @@ pub(super) fn checks(seed: u64) -> Vec<Check> {
         })
         .show("logits", &z),
     );
+    let big = t(&[2, 3], &[1000., 999., 0., -1000., 0., 1000.]);
+    v.push(
+        Check::new(Slot::CrossEntropyBackward, "large_logits", "Logits [[1000, 999, 0], [−1000, 0, 1000]], labels [0, 2], grad 1: finite, (softmax − onehot)/2 — the softmax inside needs the max shift too.", {
+            let big = big.clone();
+            move || {
+                let want = lab(|| {
+                    let zt = Tensor::from_array(big.clone()).requires_grad_(true);
+                    zt.try_cross_entropy(&[0, 2])?.backward()?;
+                    let g = zt.grad_array().clone().expect("grad");
+                    Ok(g)
+                })?;
+                expect_tensor(Slot::CrossEntropyBackward, vec![Value::Num(1.0), Value::tensor(&big), Value::Labels(vec![0, 2])], &want)
+            }
+        })
+        .show("logits", &big),
+    );
     let mut rng = rng_for(seed, 70);
     let z = randn(&mut rng, &[4, 5], 3.0);
     let ys: Vec<usize> = (0..4).map(|_| rng.below(5)).collect();

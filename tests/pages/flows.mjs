@@ -46,22 +46,27 @@ export async function homeFlow(page, base, checks, { shots, expectSuites, module
   checks.ok('home: every suite passed', suites.length > 0 && suites.every((s) => s.state === 'pass'));
   checks.ok('home: suites ran in a Web Worker and the page never froze (longest main-thread task < 200 ms)',
     workers.includes('worker.js') && longest < 200, `workers: ${workers.join(', ')}; longest task ${Math.round(longest)} ms`);
-  const after = await page.$$eval('.module-card', (els) => els.map((e) => ({ n: Number(e.dataset.module), s: e.dataset.status })));
+  const after = await page.$$eval('.module-card', (els) => els.map((e) => ({ n: Number(e.dataset.module), s: e.dataset.status, lab: e.dataset.lab })));
   const built = after.filter((c) => builtSet.has(c.n));
-  checks.ok('home: module statuses appear (every built module passes)', built.length > 0 && built.every((c) => c.s === 'pass'),
-    built.map((c) => `${c.n}:${c.s}`).join(' '));
+  checks.ok('home: the lab\'s own results appear apart, labelled as the lab\'s (every built module: "lab: pass")', built.length > 0 && built.every((c) => c.lab === 'pass'),
+    built.map((c) => `${c.n}:${c.lab}`).join(' '));
+  // Running the lab's suites is not the student's work: no exercise shows as passing.
+  const mine = after.filter((c) => c.n <= 9);
+  checks.ok('home: a fresh visitor\'s exercises stay "not started" after the lab\'s suites pass (status means the student\'s work)',
+    mine.every((c) => c.s === 'not-started') && after.filter((c) => c.n > 9).every((c) => c.s === 'no-exercise'),
+    mine.map((c) => `${c.n}:${c.s}`).join(' '));
   await shots(page, 'index');
 
-  const kept = await page.evaluate(() => localStorage.getItem('tinytorch-lab/progress/v1'));
-  checks.ok('home: progress persisted in localStorage', kept && kept.includes('gradient_flow'));
+  const kept = await page.evaluate(() => localStorage.getItem('tinytorch-lab/progress/v2'));
+  checks.ok('home: progress persisted in localStorage (schema version 2)', kept && kept.includes('gradient_flow') && JSON.parse(kept).version === 2);
   await page.reload();
-  await page.waitForSelector('.module-card[data-module="5"][data-status="pass"]', { timeout: 10_000 })
+  await page.waitForSelector('.module-card[data-module="5"][data-lab="pass"]', { timeout: 10_000 })
     .then(() => checks.ok('home: statuses survive a reload', true))
     .catch(() => checks.ok('home: statuses survive a reload', false));
   await page.click('#reset-progress');
-  await page.waitForSelector('.module-card[data-module="5"][data-status="not-run"]', { timeout: 5_000 })
-    .then(() => checks.ok('home: "Reset progress" returns modules to "not run"', true))
-    .catch(() => checks.ok('home: "Reset progress" returns modules to "not run"', false));
+  await page.waitForSelector('.module-card[data-module="5"][data-lab="not-run"]', { timeout: 5_000 })
+    .then(() => checks.ok('home: "Clear these results" returns the lab\'s results to "not run"', true))
+    .catch(() => checks.ok('home: "Clear these results" returns the lab\'s results to "not run"', false));
 }
 
 async function runChecks(page, button, wantState) {

@@ -18,6 +18,9 @@ import { homeFlow, moduleFlow, examplesFlow } from './flows.mjs';
 import { buildsFlow } from './builds.mjs';
 import { profilerFlow, quantizeFlow, pruneFlow, kvFlow, kernelsFlow, paretoFlow, capstoneFlow } from './systems.mjs';
 import { tokenizerFlow, heatmapFlow, digitsFlow, tinygptFlow } from './milestones.mjs';
+import { exerciseBatch } from './exercise-batch.mjs';
+import { exerciseFlows } from './exercises.mjs';
+import { writeFile } from 'node:fs/promises';
 
 const ARTIFACTS = path.join(ROOT, '.test-artifacts');
 const VIEWPORTS = {
@@ -80,6 +83,20 @@ async function main() {
       breaks: [{ layer: 1, kind: 'detach' }, { layer: 3, kind: 'flip_sign' }],
     });
     await moduleFlow(page, server.base, '08-dataloader.html', checks, { label: '08-dataloader', shots: shooter('1280') });
+
+    checks.section('(i) exercises 01–09: starters, solutions and planted mistakes through the real worker');
+    await page.goto(`${server.base}/index.html`);
+    const batch = await page.evaluate(exerciseBatch);
+    checkBatch(batch);
+    figures.batch = batch;
+    await writeFile(path.join(ARTIFACTS, 'exercise-batch.json'), JSON.stringify(batch, null, 2));
+
+    checks.section('(j) an exercise page as a student uses it');
+    await exerciseFlows(browser, server.base, checks, {
+      shots: { laptop: shooter('1280'), phone: shooter('390') },
+      guard: (ctx, label) => { const gx = guard(ctx, label); guards.push(gx); return gx; },
+      viewports: VIEWPORTS,
+    });
 
     checks.section('(b) every module page: live examples and honest "not built yet"');
     await examplesFlow(page, server.base, modules, checks);
@@ -176,9 +193,32 @@ async function main() {
   return checks.summary();
 }
 
-function printFigures(api, { digits, gpt, profile, quant, prune, kv, kernels, pareto, capstone } = {}) {
+/** Asserts the exercise batch: starters fail, solutions pass, every planted mistake is caught where its data says. */
+function checkBatch({ modules, mistakes }) {
+  for (const m of modules) {
+    checks.ok(`exercise ${m.module}: the starter runs and fails, saying what to write`, !m.starter.passed && m.starter.todo && /not written yet/.test(m.starter.says), m.starter.says.slice(0, 100));
+    checks.ok(`exercise ${m.module}: the reference solution passes every unit check and ${m.suites.join(', ')} with its code in place`,
+      m.solution.units && m.solution.suites.every((s) => s.passed) && m.solution.yours.length > 0,
+      [...m.solution.failingChecks, ...m.solution.suites.filter((s) => !s.passed).map((s) => `${s.suite}: ${s.failing[0]}`)].slice(0, 3).join(' | ') || `${m.solution.ms} ms; your code: ${m.solution.yours.join(', ')}`);
+  }
+  const byModule = {};
+  for (const x of mistakes) (byModule[x.module] ??= []).push(x);
+  for (const [mod, list] of Object.entries(byModule)) {
+    const bad = list.filter((x) => x.error || x.unitStatus === 'pass' || x.unitStatus === 'none'
+      || (x.suite && !x.suiteFailed)
+      || (x.wantLayer && !(x.blamed && x.blamed.kind === x.wantLayer && x.blamed.yours.includes(x.fn))));
+    checks.ok(`exercise ${mod}: all ${list.length} planted mistakes fail, named at their function${list.some((x) => x.wantLayer) ? ', and at their layer in the gradient table' : ''}`,
+      list.length >= 3 && bad.length === 0, bad.map((x) => `${x.name}: unit ${x.unitStatus}, suite ${x.suite}:${x.suiteFailed}, layer ${x.blamed?.kind ?? '—'}${x.error ? ` (${x.error})` : ''}`).join(' | ') || `${list.length} mistakes`);
+  }
+}
+
+function printFigures(api, { digits, gpt, profile, quant, prune, kv, kernels, pareto, capstone, batch } = {}) {
   const { memory, faults } = api;
   console.log('\nFigures');
+  if (batch) {
+    for (const m of batch.modules) console.log(`  exercise ${m.module}: starter ${m.starter.ms} ms, solution ${m.solution.ms} ms (${m.solution.suites.map((s) => `${s.suite} ${s.ms} ms`).join(', ')})`);
+    console.log(`  planted mistakes: ${batch.mistakes.length}; named at a layer: ${batch.mistakes.filter((x) => x.blamed).length}`);
+  }
   if (profile) {
     for (const [name, p] of Object.entries(profile)) console.log(`  profiler ${name}: totals ${p.totals.filter(Boolean).join(' · ')} | ${p.stats.join(' | ')}`);
   }

@@ -179,7 +179,18 @@ export async function mountExercise(root, mod, { catalogue, onStatus = () => {} 
         return;
       }
       units.finish(r.units);
-      for (const rep of r.reports) sections.get(rep.suite)?.finish(rep);
+      const own = new Set(slots.map((x) => x.name));
+      for (const rep of r.reports) {
+        const sec = sections.get(rep.suite);
+        sec?.finish(rep);
+        // A suite that never called this module's functions checked the lab's code (and your
+        // earlier modules'): say so, so its pass is not read as a pass of this exercise.
+        const used = rep.cases.some((c) => c.your_code.some((n) => own.has(n)));
+        if (sec && !used) {
+          sec.el.dataset.yours = 'none';
+          sec.el.append(h('p', { class: 'not-yours muted small' }, `This suite never called your module ${pad2(mod.number)} functions, so here it checked the lab's code${others.length ? ' and your earlier modules' : ''}.`));
+        }
+      }
       const where = firstErrorAt(r);
       if (where) editor.markError(where);
       const state = recordRun(mod.number, { code, units: r.units, reports: r.reports, durationMs: performance.now() - started });

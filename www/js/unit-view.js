@@ -63,13 +63,19 @@ export function tensorGrid(t, { marked = new Set(), label = '' } = {}) {
     h('div', { class: 'tgrids' }, grids), more);
 }
 
+/** A check's message in words: a stub's "threw: NotImplemented: not written yet: X" → "X". */
+export function friendly(c) {
+  if (c.status === 'todo') return c.message.replace(/^threw: NotImplemented: not written yet: /, '');
+  return c.message;
+}
+
 /** One check's card: status, what it checks, the message, and expected vs yours. */
 export function checkCard(c) {
   const marked = new Set(c.differs ?? []);
   const card = h('article', { class: `unit unit-${c.status}`, dataset: { function: c.function, check: c.name, status: c.status } },
     h('header', { class: 'unit-head' }, badge(BADGE[c.status] ?? c.status, STATUS_WORDS[c.status]), ' ', h('code', {}, c.name.replaceAll('_', ' '))),
     h('p', { class: 'unit-desc' }, c.description));
-  if (c.status !== 'pass') card.append(h('p', { class: 'unit-message' }, h('strong', {}, c.status === 'todo' ? 'To do: ' : 'Why: '), c.message));
+  if (c.status !== 'pass') card.append(h('p', { class: 'unit-message' }, h('strong', {}, c.status === 'todo' ? 'To do: ' : 'Why: '), friendly(c)));
   if (c.first) {
     card.append(h('p', { class: 'unit-first' },
       `First difference at index [${c.first.index.join(', ')}]: expected `, h('code', {}, cell(c.first.expected)),
@@ -116,7 +122,11 @@ export function unitSection(functions) {
         if (!g) continue;
         g.group.dataset.status = f.status;
         g.status.replaceChildren(badge(BADGE[f.status] ?? f.status, f.status === 'pass' ? `${f.passed}/${f.total} checks` : `${STATUS_WORDS[f.status]} · ${f.passed}/${f.total}`));
-        g.group.open = f.status !== 'pass';
+        // A stub's checks all say the same: show it once on the closed group.
+        const todo = g.results.find((r) => r.status === 'todo');
+        if (f.status === 'todo' && todo) g.status.append(' ', h('span', { class: 'fn-todo' }, friendly(todo)));
+        if (f.status === 'missing') g.status.append(' ', h('span', { class: 'fn-todo' }, `your module does not export ${f.name}()`));
+        g.group.open = f.status === 'fail';
       }
     },
   };
