@@ -31,3 +31,6 @@ cargo build --release --example bench_native --quiet
 
 say "running the benchmark in headless chromium"
 node bench/run.mjs
+
+say "timing the suites with the student's JavaScript in the framework"
+node bench/exercises.mjs

@@ -21,10 +21,34 @@ pub enum CheckStatus {
     Missing,
 }
 
+/// JSON has no NaN or Infinity: a non-finite value is written as the string JavaScript prints
+/// for it ("NaN", "Infinity", "-Infinity"), so the page can show what the student's code returned.
+fn js_floats<S: serde::Serializer>(v: &[f32], s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq;
+    let mut seq = s.serialize_seq(Some(v.len()))?;
+    for x in v {
+        if x.is_finite() {
+            seq.serialize_element(x)?;
+        } else {
+            seq.serialize_element(&num(*x))?;
+        }
+    }
+    seq.end()
+}
+
+fn js_float<S: serde::Serializer>(v: &f32, s: S) -> Result<S::Ok, S::Error> {
+    if v.is_finite() {
+        s.serialize_f32(*v)
+    } else {
+        s.serialize_str(&num(*v))
+    }
+}
+
 /// A tensor as a page shows it (at most 256 values).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Shown {
     pub shape: Vec<usize>,
+    #[serde(serialize_with = "js_floats")]
     pub data: Vec<f32>,
     /// True when `data` holds only the first 256 values.
     pub truncated: bool,
@@ -45,7 +69,9 @@ impl Shown {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct FirstDiff {
     pub index: Vec<usize>,
+    #[serde(serialize_with = "js_float")]
     pub expected: f32,
+    #[serde(serialize_with = "js_float")]
     pub got: f32,
 }
 

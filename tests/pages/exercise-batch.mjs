@@ -28,11 +28,16 @@ export async function exerciseBatch() {
     const t1 = performance.now();
     const sol = await run({ module: ex.module, code: solution, suites });
     const t2 = performance.now();
+    // A suite that never called this module's functions checked the lab's code: it says
+    // nothing about the starter either way.
+    const own = new Set(ex.functions);
+    const usedOwn = (rep) => rep.cases.some((c) => c.your_code.some((n) => own.has(n)));
     out.modules.push({
       module: ex.module,
       suites,
       starter: {
-        passed: st.units.passed || st.reports.some((r) => r.passed),
+        passed: st.units.passed || st.reports.some((r) => usedOwn(r) && r.passed),
+        neutral: st.reports.filter((r) => !usedOwn(r)).map((r) => r.suite),
         todo: st.units.functions.every((f) => f.status === 'todo'),
         says: st.units.checks[0]?.message ?? '',
         ms: Math.round(t1 - t0),

@@ -133,6 +133,9 @@ export function createEditor(parent, { doc = '', label = 'Code editor', onChange
           { key: 'Escape', run: (view) => { view.setTabFocusMode(2000); return false; } },
         ])),
         basicSetup,
+        // On a phone-width screen long lines wrap: sideways scrolling inside a 300 px editor
+        // hides half of every comment.
+        globalThis.matchMedia?.('(max-width: 600px)').matches ? EditorView.lineWrapping : [],
         javascript(),
         keymap.of([indentWithTab]),
         siteTheme,

@@ -149,7 +149,7 @@ export async function mountExercise(root, mod, { catalogue, onStatus = () => {} 
     const note = others.length
       ? h('p', { class: 'muted small your-modules' }, `Also in place: your code from module${others.length === 1 ? '' : 's'} ${others.map((o) => pad2(o.module)).join(', ')} (passed exercises).`)
       : null;
-    results.append(h('h3', { class: 'results-head' }, 'Unit checks'), units.el, suiteHead, note, suiteBox);
+    results.append(h('h3', { class: 'results-head' }, 'Unit checks'), units.el, suiteHead, ...(note ? [note] : []), suiteBox);
     const sections = new Map();
     runBtn.disabled = true;
     stopBtn.hidden = false;

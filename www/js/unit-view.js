@@ -11,6 +11,7 @@ const BADGE = { pass: 'pass', fail: 'fail', todo: 'not-run', missing: 'missing' 
 
 /** A number in a grid cell: short, and NaN/Infinity spelled as JavaScript does. */
 export function cell(v) {
+  if (typeof v === 'string') return v; // "NaN", "Infinity", "-Infinity" (JSON has no such numbers)
   if (v === null || v === undefined) return '—';
   if (Number.isNaN(v)) return 'NaN';
   if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
