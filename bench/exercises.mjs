@@ -1,12 +1,14 @@
 // `make bench`, second part: how fast the integration suites run with a student's JavaScript in
 // the framework. In headless chromium, in the lab's worker, it times gradient_flow,
 // training_flow and cnn_integration on the built-in Rust ops and with every slot of modules
-// 01–09 filled by the reference JS solutions (www/exercises/NN-*/solution.js), interleaved
+// 01–09 filled by the reference JS solutions (www/exercises/NN-*/solution.js), as the suite's
+// own wall time (report.duration_ms, measured in the worker), interleaved
 // (lab, JS, lab, JS, … for each repetition) so machine noise hits both alike. Prints medians,
 // the spread (max − min) / median, the JS ÷ Rust ratio, and the goals (within 5× and under 3 s
 // each); writes bench/results/exercises-<date>.json.
 //
-// Environment: BENCH_EXERCISE_REPS (7) repetitions; BENCH_PORT (free) for the server.
+// Environment: BENCH_EXERCISE_REPS (7) repetitions; BENCH_BUILD=simd|relaxed forces a build
+// (default: the one the browser would load).
 
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -34,7 +36,8 @@ async function main() {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
   try {
     const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${port}/index.html`);
+    const build = process.env.BENCH_BUILD ? `?build=${process.env.BENCH_BUILD}` : '';
+    await page.goto(`http://127.0.0.1:${port}/index.html${build}`);
     log(`${REPS} repetitions of ${SUITES.join(', ')}: lab's Rust ops vs every slot of 01–09 in JavaScript`);
     const result = await page.evaluate(async ({ suites, reps }) => {
       const { WorkerClient } = await import('/www/js/jobs.js');
@@ -53,10 +56,10 @@ async function main() {
       for (let r = 0; r < reps; r++) {
         for (const name of suites) {
           for (const which of r % 2 ? ['js', 'lab'] : ['lab', 'js']) {
-            const t0 = performance.now();
+            // The suite's own wall time, measured in the worker around the run (installing the
+            // student's modules before it is not part of the suite).
             const { reports } = await w.run('runSuites', { names: [name], seed: 0, student: which === 'js' ? student : null });
-            const ms = performance.now() - t0;
-            times[name][which].push(ms);
+            times[name][which].push(reports[0].duration_ms);
             times[name].passed &&= reports[0].passed;
             if (which === 'js') for (const c of reports[0].cases) for (const s of c.your_code) times[name].slots.add(s);
           }

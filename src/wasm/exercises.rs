@@ -42,8 +42,16 @@ impl SlotFn for JsSlot {
     fn call(&self, args: &mut [Value]) -> Result<Value, String> {
         let mut made = Made::default();
         let mut readback = Vec::new();
-        let js: Array = args.iter().map(|v| to_js(v, &mut made, &mut readback, false)).collect();
-        let out = self.f.apply(&JsValue::NULL, &js).map_err(|e| threw(&e))?;
+        let js: Vec<JsValue> = args.iter().map(|v| to_js(v, &mut made, &mut readback, false)).collect();
+        let this = JsValue::NULL;
+        // Direct calls for the usual 1–3 arguments: no arguments array to build.
+        let out = match js.as_slice() {
+            [a] => self.f.call1(&this, a),
+            [a, b] => self.f.call2(&this, a, b),
+            [a, b, c] => self.f.call3(&this, a, b, c),
+            _ => self.f.apply(&this, &js.iter().collect::<Array>()),
+        }
+        .map_err(|e| threw(&e))?;
         read_back(args, &readback);
         Ok(from_js(&out, 0))
     }

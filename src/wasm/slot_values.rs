@@ -25,6 +25,39 @@ thread_local! {
         "d, what",
         "let k = 0; return function () { if (k >= d.length) throw new Error(what + '() was called more than ' + d.length + ' times (one draw per value is all this call needs)'); return d[k++]; };",
     );
+    // The marshalling runs in JavaScript, one call per tensor each way: every call from wasm
+    // into JS costs about a microsecond, and a student's slot is called thousands of times in
+    // a suite (a gradient check replays each layer), so building `{ data, shape }` key by key
+    // from Rust made the boundary, not the student's code, most of a suite's time.
+    /// A plain array of numbers from a typed array.
+    static ARRAY: Function = Function::new_with_args("a", "return Array.from(a);");
+    /// `{ data, shape }` from a Float32Array (already a copy) and the shape as a Float64Array.
+    static MAKE: Function = Function::new_with_args("d, s", "return { data: d, shape: Array.from(s) };");
+    /// Reads a returned `{ data, shape }`: `[Float32Array, Float64Array]` (data copied to float32),
+    /// or a string saying what is wrong, or `undefined` when it is not tensor-shaped at all.
+    static READ: Function = Function::new_with_args(
+        "v",
+        "if (v === null || typeof v !== 'object' || !('data' in v) || !('shape' in v)) return undefined;
+         const s = v.shape, d = v.data;
+         if (!Array.isArray(s) && !ArrayBuffer.isView(s)) return 'its shape is not an array of whole numbers';
+         if (s.length > 16) return 'its shape has ' + s.length + ' axes';
+         let n = 1;
+         for (let i = 0; i < s.length; i++) {
+           const x = s[i];
+           if (typeof x !== 'number' || !(x >= 0) || x % 1 !== 0 || x > 67108864) return 'its shape ' + JSON.stringify(Array.from(s)) + ' is not an array of whole numbers';
+           n *= x;
+         }
+         if (n > 67108864) return 'its shape is too large to hold';
+         let f;
+         if (d instanceof Float32Array) f = d.slice();
+         else if (ArrayBuffer.isView(d) || Array.isArray(d)) {
+           if (Array.isArray(d)) for (let i = 0; i < d.length; i++) if (typeof d[i] !== 'number') return 'its data holds ' + (d[i] === undefined ? 'undefined' : typeof d[i]) + ' at ' + i + ' (it should be numbers)';
+           if (d.length > 67108864) return 'its data has ' + d.length + ' values';
+           f = Float32Array.from(d);
+         } else return 'its data is ' + (d === undefined ? 'undefined' : typeof d) + ' (it should be a Float32Array or an array of numbers)';
+         if (f.length !== n) return 'it has ' + f.length + ' values for shape ' + JSON.stringify(Array.from(s)) + ', which holds ' + n;
+         return [f, Float64Array.from(s)];",
+    );
 }
 
 /// JS objects made for one call, freed when it returns (so the Rust objects they share, an
@@ -47,8 +80,11 @@ impl Drop for Made {
     }
 }
 
+/// A shape as a JavaScript array of numbers (built in JS: one call, not one per axis).
 fn shape_js(s: &[usize]) -> JsValue {
-    s.iter().map(|&d| JsValue::from(d as f64)).collect::<JsArray>().into()
+    let f: Vec<f64> = s.iter().map(|&d| d as f64).collect();
+    let f = js_sys::Float64Array::from(f.as_slice());
+    ARRAY.with(|a| a.call1(&JsValue::NULL, &f)).unwrap_or(JsValue::UNDEFINED)
 }
 
 /// `{ data: Float32Array, shape }` for a tensor (a copy; the student cannot reach wasm memory).
@@ -57,10 +93,10 @@ pub(crate) fn tensor_js(a: &Array) -> (JsValue, Float32Array) {
         Some(s) => Float32Array::from(s),
         None => Float32Array::from(a.iter().copied().collect::<Vec<f32>>().as_slice()),
     };
-    let o = Object::new();
-    let _ = Reflect::set(&o, &"data".into(), &data);
-    let _ = Reflect::set(&o, &"shape".into(), &shape_js(a.shape()));
-    (o.into(), data)
+    let shape: Vec<f64> = a.shape().iter().map(|&d| d as f64).collect();
+    let shape = js_sys::Float64Array::from(shape.as_slice());
+    let o = MAKE.with(|f| f.call2(&JsValue::NULL, &data, &shape)).unwrap_or(JsValue::UNDEFINED);
+    (o, data)
 }
 
 /// A value for JavaScript. `readback` collects the Float32Arrays of the tensors directly inside
@@ -192,6 +228,13 @@ fn describe(v: &JsValue, depth: usize) -> String {
 
 /// Reads a returned value. Nothing here trusts it: sizes are bounded, lengths compared.
 pub(crate) fn from_js(v: &JsValue, depth: usize) -> Value {
+    // The common case first: a tensor-shaped object, read in one call into JS.
+    if depth == 0 && v.is_object() {
+        let read = READ.with(|f| f.call1(&JsValue::NULL, v)).unwrap_or(JsValue::UNDEFINED);
+        if let Some(t) = read_tensor(&read) {
+            return t;
+        }
+    }
     if v.is_null() || v.is_undefined() {
         return if v.is_null() { Value::Null } else { Value::Other("undefined (did you forget to return?)".into()) };
     }
@@ -217,9 +260,11 @@ pub(crate) fn from_js(v: &JsValue, depth: usize) -> Value {
             Err(e) => Value::Other(e),
         };
     }
-    let has = |k: &str| Reflect::has(v, &k.into()).unwrap_or(false);
-    if has("data") && has("shape") {
-        return tensor_from(v);
+    if depth > 0 {
+        let read = READ.with(|f| f.call1(&JsValue::NULL, v)).unwrap_or(JsValue::UNDEFINED);
+        if let Some(t) = read_tensor(&read) {
+            return t;
+        }
     }
     let keys = Object::keys(v.unchecked_ref::<Object>());
     if keys.length() > 64 {
@@ -236,32 +281,28 @@ pub(crate) fn from_js(v: &JsValue, depth: usize) -> Value {
     )
 }
 
-/// `{ data, shape }` checked: shape whole numbers, data numbers, lengths equal.
-fn tensor_from(v: &JsValue) -> Value {
-    let get = |k: &str| Reflect::get(v, &k.into()).unwrap_or(JsValue::UNDEFINED);
-    let shape = match numbers(&get("shape"), 16) {
-        Some(Ok(s)) if s.iter().all(|&d| d >= 0.0 && d.fract() == 0.0 && d <= MAX_VALUES as f64) => {
-            s.into_iter().map(|d| d as usize).collect::<Vec<usize>>()
-        }
-        _ => return Value::Other(format!("an object {{ data, shape }} whose shape is {} (it should be an array of whole numbers)", describe(&get("shape"), 1))),
-    };
-    let n = shape.iter().try_fold(1usize, |acc, &d| acc.checked_mul(d)).filter(|&n| n <= MAX_VALUES);
-    let Some(n) = n else {
-        return Value::Other(format!("an object {{ data, shape }} with a shape {shape:?} too large to hold"));
-    };
-    let data = match numbers(&get("data"), MAX_VALUES) {
-        Some(Ok(d)) => d,
-        Some(Err(e)) => return Value::Other(format!("an object {{ data, shape }} whose data is {e}")),
-        None => return Value::Other(format!("an object {{ data, shape }} whose data is {} (it should be a Float32Array or an array of numbers)", describe(&get("data"), 1))),
-    };
-    if data.len() != n {
-        return Value::Other(format!("an object {{ data, shape }} with {} values for shape {shape:?}, which holds {n}", data.len()));
+/// The value READ made of a tensor-shaped object: the tensor, or what is wrong with it; `None`
+/// when the object was not tensor-shaped.
+fn read_tensor(read: &JsValue) -> Option<Value> {
+    if let Some(why) = read.as_string() {
+        return Some(Value::Other(format!("an object {{ data, shape }} where {why}")));
     }
-    let a = Array::from_shape_vec(ndarray::IxDyn(&shape), data.into_iter().map(|x| x as f32).collect());
-    match a {
+    if !JsArray::is_array(read) {
+        return None;
+    }
+    let pair = JsArray::from(read);
+    let data: Float32Array = pair.get(0).unchecked_into();
+    let shape: Vec<usize> = pair
+        .get(1)
+        .unchecked_into::<js_sys::Float64Array>()
+        .to_vec()
+        .into_iter()
+        .map(|d| d as usize)
+        .collect();
+    Some(match Array::from_shape_vec(ndarray::IxDyn(&shape), data.to_vec()) {
         Ok(a) => Value::Tensor(a),
         Err(_) => Value::Other(format!("an object {{ data, shape }} that does not fit shape {shape:?}")),
-    }
+    })
 }
 
 /// Reads back the arrays a call may have changed in place into the tensors of `args` lists.
