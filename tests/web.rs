@@ -239,3 +239,45 @@ async fn simd_max_pool_matches_the_definition_with_ties_and_odd_sizes() {
 async fn a_100k_node_chain_runs_backward_and_drops_in_browser() {
     common::hundred_thousand_op_chain();
 }
+
+/// A student's JavaScript in the framework, through the JS API the pages use: a correct relu
+/// and reluBackward pass their unit checks and gradient_flow with the ReLU layers marked; a
+/// relu backward with its sign flipped is named at a ReLU layer as "your code"; a throwing or
+/// wrong-shaped function is an error naming the slot, and the instance keeps working.
+#[wasm_bindgen_test]
+async fn javascript_slots_run_in_the_suites_and_are_named_in_browser() {
+    use js_sys::{Function, Reflect};
+    use tinytorch::wasm::{clear_implementations, run_unit_checks, use_implementation};
+    use wasm_bindgen::JsValue;
+    let f = |args: &str, body: &str| JsValue::from(Function::new_with_args(args, body));
+    let relu = f("x", "return { data: x.data.map((v) => (v > 0 ? v : 0)), shape: x.shape };");
+    let back = |sign: &str| f("g, x, y", &format!("return {{ data: g.data.map((v, i) => (x.data[i] > 0 ? {sign}v : 0)), shape: g.shape }};"));
+    use_implementation("relu".into(), relu).unwrap();
+    use_implementation("reluBackward".into(), back("")).unwrap();
+    let units = run_unit_checks(2.0, JsValue::UNDEFINED).unwrap();
+    let checks = js_sys::Array::from(&Reflect::get(&units, &"checks".into()).unwrap());
+    let relu_pass = checks.iter().filter(|c| Reflect::get(c, &"function".into()).unwrap().as_string().as_deref() == Some("relu")).all(|c| Reflect::get(&c, &"status".into()).unwrap().as_string().as_deref() == Some("pass"));
+    assert!(relu_pass, "relu's unit checks should pass");
+    yield_to_browser().await;
+    let r = run_suite("gradient_flow", &SuiteOptions { seed: 0, fault: None }).unwrap();
+    assert!(r.passed, "{}", r.summary());
+    let c = r.cases.iter().find(|c| c.name == "five_linear_relu").unwrap();
+    let gc = c.gradcheck.as_ref().unwrap();
+    assert!(gc.layers.iter().filter(|l| l.name == "ReLU").all(|l| l.your_code == ["relu", "reluBackward"]));
+    use_implementation("reluBackward".into(), back("-")).unwrap();
+    let r = run_suite("gradient_flow", &SuiteOptions { seed: 0, fault: None }).unwrap();
+    let c = r.cases.iter().find(|c| c.name == "five_linear_relu").unwrap();
+    let culprit = c.gradcheck.as_ref().and_then(|g| g.culprit.and_then(|i| g.layer(i))).expect("a culprit");
+    assert_eq!(culprit.name, "ReLU");
+    assert!(c.message.contains("(your code)"), "{}", c.message);
+    use_implementation("relu".into(), f("x", "throw new TypeError('boom');")).unwrap();
+    let r = run_suite("gradient_flow", &SuiteOptions { seed: 0, fault: None }).unwrap();
+    assert!(r.failures().any(|c| c.message.contains("relu (your code): threw: TypeError: boom")), "{}", r.summary());
+    use_implementation("relu".into(), f("x", "return { data: [1, 2], shape: [2] };")).unwrap();
+    let r = run_suite("gradient_flow", &SuiteOptions { seed: 0, fault: None }).unwrap();
+    assert!(r.failures().any(|c| c.message.contains("relu (your code)") && c.message.contains("expected [16, 4]")), "{}", r.summary());
+    assert!(use_implementation("nope".into(), f("x", "return x;")).is_err());
+    assert!(use_implementation("relu".into(), JsValue::from(3)).is_err());
+    clear_implementations(JsValue::UNDEFINED).unwrap();
+    assert!(run_suite("gradient_flow", &SuiteOptions { seed: 0, fault: None }).unwrap().passed);
+}

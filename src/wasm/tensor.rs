@@ -271,6 +271,25 @@ impl JsTensor {
         self.t.zero_grad();
     }
 
+    /// Copies `source`'s values into this tensor in place, without recording anything in the
+    /// graph: how a layer's weights are set from JS (every model holding this parameter sees
+    /// the new values). The shapes must be equal.
+    ///
+    /// ```js
+    /// const conv = new Conv2d(1, 1, 3, 1, 0, false);
+    /// conv.weight.assign(Tensor.fromArray([-1, 0, 1, -1, 0, 1, -1, 0, 1], [1, 1, 3, 3]));
+    /// ```
+    pub fn assign(&self, source: &JsTensor) -> Result<(), JsError> {
+        let data = source.t.data().clone();
+        self.t.set_data(data).map_err(|_| {
+            js_err(format!(
+                "Tensor.assign: a tensor of shape {:?} cannot take the values of one of shape {:?} (the shapes must be equal)",
+                self.t.shape(),
+                source.t.shape()
+            ))
+        })
+    }
+
     /// A copy without history.
     pub fn detach(&self) -> JsTensor {
         JsTensor::new(self.t.detach())

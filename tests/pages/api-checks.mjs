@@ -27,6 +27,17 @@ export async function apiChecks() {
   }
   model.zeroGrad();
 
+  // 1b. A layer's weights set from JS: TinyTorch's own conv test (the vertical-edge kernel on an
+  //     image dark on the left and bright on the right gives 3.0), and a wrong shape is refused.
+  const conv = new tt.Conv2d(1, 1, 3, 1, 0, false);
+  conv.weight.assign(Tensor.fromArray([-1, 0, 1, -1, 0, 1, -1, 0, 1], [1, 1, 3, 3]));
+  const img = Tensor.fromArray([0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1], [1, 1, 4, 4]);
+  const edge = Array.from(conv.forward(img).toArray());
+  let refused = '';
+  try { conv.weight.assign(Tensor.zeros([3, 3])); } catch (e) { refused = e.message; }
+  ok('a layer\'s weight set from JS with assign(): the vertical-edge kernel gives 3.0 (TinyTorch\'s conv test); a wrong shape is refused naming both shapes',
+    edge.length === 4 && edge.every((v) => v === 3) && /Tensor\.assign: .*\[1, 1, 3, 3\].*\[3, 3\]/.test(refused), `${edge.join(', ')}; "${refused}"`);
+
   // 2. A fault in layer k, of each kind, makes gradcheck name layer k.
   const faults = [];
   for (const kind of ['detach', 'zero_grad', 'flip_sign', 'scale_grad']) {
