@@ -74,6 +74,80 @@ fn every_fault_kind_fails_the_suite_and_names_the_layer() {
     }
 }
 
+/// Every layer index that any per-layer gradient check of a clean run of `suite` lists (the
+/// layers of the models the suite builds), not a hand-kept list.
+fn checked_layers(suite: &str, seed: u64) -> Vec<usize> {
+    let r = run_suite(suite, &SuiteOptions { seed, fault: None }).unwrap();
+    assert!(r.passed, "clean run at seed {seed}:\n{}", r.summary());
+    let mut v: Vec<usize> = r
+        .cases
+        .iter()
+        .filter_map(|c| c.gradcheck.as_ref())
+        .flat_map(|g| g.layers.iter().map(|l| l.index))
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// A sample of `cargo run --release --example fault_sweep`: every fault kind in every layer of
+/// the fast suites' models, at seeds no other test uses (blame must not depend on the seed).
+#[test]
+fn every_fault_in_every_layer_of_the_fast_suites_is_named_at_unseen_seeds() {
+    const SEEDS: [u64; 3] = [200_000, 200_001, 200_002];
+    let mut misses = Vec::new();
+    for s in list_suites().into_iter().filter(|s| s.fast) {
+        // Comparing every matmul kernel on 60 shapes takes about a second a run and does not
+        // depend on the fault: one seed there keeps this test under a minute.
+        let seeds = if s.name == "acceleration_integration" {
+            &SEEDS[..1]
+        } else {
+            &SEEDS[..]
+        };
+        let layers = checked_layers(s.name, SEEDS[0]);
+        assert!(!layers.is_empty(), "{} checks no layer", s.name);
+        for layer in layers {
+            for kind in FaultKind::ALL {
+                for &seed in seeds {
+                    let fault = Some(FaultSpec { layer, kind });
+                    let r = run_suite(s.name, &SuiteOptions { seed, fault }).unwrap();
+                    if r.passed || r.blamed_layers() != vec![layer] {
+                        misses.push(format!(
+                            "{} seed {seed}, {} at layer {layer}: blamed {:?}\n{}",
+                            s.name,
+                            kind.name(),
+                            r.blamed_layers(),
+                            r.summary()
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        misses.is_empty(),
+        "{} misses:\n{}",
+        misses.len(),
+        misses.join("\n")
+    );
+}
+
+/// Seed 9091 drew 24 uniform samples of the first max-pool's 8,192 inputs, none of them a
+/// window maximum (the only places its gradient is non-zero), so a zeroed gradient there passed
+/// the per-layer check; the check now looks where the reference gradient is non-zero.
+#[test]
+fn a_zeroed_max_pool_gradient_is_named_at_the_seed_whose_uniform_samples_missed_it() {
+    let fault = Some(FaultSpec {
+        layer: 2,
+        kind: FaultKind::ZeroGrad,
+    });
+    let r = run_suite("digits_cnn", &SuiteOptions { seed: 9091, fault }).unwrap();
+    let check = r.cases.iter().find(|c| c.name == "layers_check").unwrap();
+    assert!(!check.passed, "{}", r.summary());
+    assert_eq!(check.layer, Some(2), "{}", r.summary());
+    assert_eq!(r.blamed_layers(), vec![2]);
+}
+
 #[test]
 fn a_fault_beyond_every_model_is_reported_not_ignored() {
     let fault = Some(FaultSpec {

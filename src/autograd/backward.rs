@@ -92,9 +92,14 @@ pub(crate) fn topo_order(root: &Tensor) -> Vec<Tensor> {
 
 fn store_grad(t: &Tensor, g: &Array) {
     let scaled;
-    let g = match t.0.grad_fault.get() {
-        Some(f) => {
-            scaled = g * f;
+    let fault = match &*t.0.grad_fault.borrow() {
+        Some(f) if !crate::nn::fault::is_suspended() => Some((f.factor, f.hits.clone())),
+        _ => None,
+    };
+    let g = match fault {
+        Some((factor, hits)) => {
+            hits.set(hits.get() + 1);
+            scaled = g * factor;
             &scaled
         }
         None => g,

@@ -1,7 +1,8 @@
-//! Comparing one tensor's backward gradient with central differences: which elements to
-//! sample, the replayed contribution `s = Σ g ⊙ y` with its rounding noise, and the verdict
-//! (ok, mismatch, zero or missing) that becomes a row of the report.
+//! Comparing one tensor's backward gradient with central differences: the replayed
+//! contribution `s = Σ g ⊙ y` with its rounding noise, and the verdict (ok, mismatch, zero or
+//! missing) that becomes a row of the report.
 
+use super::sample::sample_guided;
 use super::{GradcheckOptions, Status};
 use crate::autograd::no_grad;
 use crate::error::Result;
@@ -29,17 +30,6 @@ pub(super) struct Cmp {
     pub(super) max_numeric: f32,
 }
 
-/// Chooses which elements of a tensor of `len` values to compare.
-pub(super) fn sample(len: usize, max: usize, rng: &mut Rng) -> Vec<usize> {
-    let mut idx: Vec<usize> = (0..len).collect();
-    if len > max {
-        rng.shuffle(&mut idx);
-        idx.truncate(max);
-        idx.sort_unstable();
-    }
-    idx
-}
-
 /// `s = Σ_calls Σ g ⊙ y` in f64, and the rounding noise of `s − s0`: only outputs that
 /// differ from the unperturbed run `y0` carry noise, a few ulps each, weighted by `|g|`.
 pub(super) fn contribution(
@@ -63,18 +53,21 @@ pub(super) fn contribution(
     (s, noise)
 }
 
-/// Compares `analytic` with central differences of `f(index, delta)` around `s0`, where
-/// `noise` is the size of f32 rounding in `f`.
+/// Compares `analytic` with central differences of `f(index, delta)` (which returns `s` and
+/// its rounding noise) around `s0`, at elements sampled half where `guide` (the reference
+/// gradient of this tensor) is large and half uniformly.
 pub(super) fn compare(
     analytic: Option<&Array>,
     len: usize,
     s0: f64,
     opts: &GradcheckOptions,
     rng: &mut Rng,
+    guide: Option<&Array>,
     mut f: impl FnMut(usize, f32) -> Result<(f64, f64)>,
 ) -> Result<Cmp> {
     let h = opts.eps as f64;
-    let idx = sample(len, opts.max_elements, rng);
+    let max = opts.max_elements;
+    let idx = sample_guided(len, max, max.div_ceil(2), guide, rng);
     // (index, central, forward, backward, rounding noise of a slope at this point)
     let mut pts = Vec::with_capacity(idx.len());
     for &i in &idx {

@@ -1,8 +1,11 @@
 //! One layer's local check: replay the layer on its recorded inputs, nudge its parameters and
 //! its input, and compare `s = Σ g ⊙ layer(x)` with what backward produced; when no usable
-//! gradient arrived, probe whether the loss depends on the layer at all.
+//! gradient arrived, probe whether the loss depends on the layer at all. The reference
+//! gradients say where to look (where the true gradient is non-zero).
 
-use super::compare::{compare, contribution, na, sample, Arrived, Cmp};
+use super::compare::{compare, contribution, na, Arrived, Cmp};
+use super::reference::Reference;
+use super::sample::sample_guided;
 use super::{GradcheckOptions, Status};
 use crate::autograd::no_grad;
 use crate::error::Result;
@@ -22,9 +25,11 @@ pub(super) fn check_layer(
     l0: f32,
     opts: &GradcheckOptions,
     srng: &mut Rng,
+    reference: Option<&Reference>,
     probe_loss: &dyn Fn(Probe) -> Result<f32>,
 ) -> Result<Checked> {
     let m = info.module;
+    let site = m.site().id();
     let params = m.own_parameters();
     if recs.is_empty() {
         // Never ran: its parameters cannot get a gradient, and none is expected.
@@ -44,10 +49,14 @@ pub(super) fn check_layer(
         })
         .collect();
     if !arrived.iter().any(|a| matches!(a, Arrived::Grad(_))) {
-        // Nothing usable arrived. Does the loss depend on this layer at all?
+        // Nothing usable arrived. Does the loss depend on this layer at all? Nudge the outputs
+        // where the reference gradient arriving here is largest: elsewhere (a max-pool's
+        // non-maxima, a dead ReLU's inputs) the loss does not move, and a zeroed gradient
+        // would look like the truth.
         let r = recs[0];
         let n = r.output.numel();
-        let idx = sample(n, 4, srng);
+        let guide = reference.and_then(|rf| rf.arriving(site, 0));
+        let idx = sample_guided(n, 4, 4, guide, srng);
         let top = r
             .output
             .data()
@@ -111,7 +120,8 @@ pub(super) fn check_layer(
     let mut own = Vec::new();
     for (name, p) in &params {
         let grad = p.grad_array().clone();
-        let cmp = compare(grad.as_ref(), p.numel(), s0, opts, srng, |i, d| {
+        let guide = reference.and_then(|rf| rf.param(p));
+        let cmp = compare(grad.as_ref(), p.numel(), s0, opts, srng, guide, |i, d| {
             let old = p.data().as_slice().expect("standard")[i];
             p.data_mut().as_slice_mut().expect("standard")[i] = old + d;
             let v = eval(&xs);
@@ -123,11 +133,20 @@ pub(super) fn check_layer(
     let r0 = recs[0];
     if r0.input.requires_grad() && matches!(arrived[0], Arrived::Grad(_)) {
         let g = r0.input.grad_array().clone();
-        let cmp = compare(g.as_ref(), r0.input.numel(), s0, opts, srng, |i, d| {
-            let mut xs2 = xs.clone();
-            xs2[0].as_slice_mut().expect("standard")[i] += d;
-            eval(&xs2)
-        })?;
+        let guide = reference.and_then(|rf| rf.input(site, 0));
+        let cmp = compare(
+            g.as_ref(),
+            r0.input.numel(),
+            s0,
+            opts,
+            srng,
+            guide,
+            |i, d| {
+                let mut xs2 = xs.clone();
+                xs2[0].as_slice_mut().expect("standard")[i] += d;
+                eval(&xs2)
+            },
+        )?;
         own.push(("input".to_string(), cmp));
     }
     Ok((own, Status::Ok, cut))

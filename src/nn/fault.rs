@@ -1,12 +1,58 @@
 //! Fault injection: break one layer on purpose so the suites can prove they catch it and name
-//! the layer (design decision 4).
+//! the layer (design decision 4); count whether a planted fault took effect; and suspend every
+//! fault while gradcheck computes its reference gradients.
 
 use super::module::Module;
 use crate::autograd::CustomOp;
 use crate::error::{Error, Result};
 use crate::tensor::{Array, Tensor};
 use serde::{Deserialize, Serialize};
+use std::cell::Cell;
 use std::rc::Rc;
+
+thread_local! {
+    static SUSPENDED: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Runs `f` as if no fault were injected anywhere: layers' outputs are left alone and
+/// parameter gradients are stored unscaled. Gradcheck computes its reference gradients this
+/// way (where the true gradient is non-zero), so it knows where to look.
+///
+/// # Example
+/// ```
+/// use tinytorch::nn::{fault, inject_fault, FaultKind, Linear, Module};
+/// use tinytorch::Tensor;
+/// let lin = Linear::new(2, 1, true);
+/// inject_fault(&lin, 0, FaultKind::ZeroGrad).unwrap();
+/// let x = Tensor::ones(&[1, 2]);
+/// fault::suspended(|| lin.call(&x).unwrap().sum().backward()).unwrap();
+/// assert!(lin.parameters()[0].grad().unwrap().to_vec().iter().all(|&v| v == 1.0));
+/// assert_eq!(lin.site().fault_applied(), 0);    // suspended faults do not count
+/// ```
+pub fn suspended<T>(f: impl FnOnce() -> T) -> T {
+    struct Resume;
+    impl Drop for Resume {
+        fn drop(&mut self) {
+            SUSPENDED.with(|s| s.set(s.get() - 1));
+        }
+    }
+    SUSPENDED.with(|s| s.set(s.get() + 1));
+    let _resume = Resume;
+    f()
+}
+
+/// Whether faults are suspended right now (inside [`suspended`]).
+pub(crate) fn is_suspended() -> bool {
+    SUSPENDED.with(Cell::get) > 0
+}
+
+/// A fault on a parameter: every gradient stored into it is multiplied by `factor`, and
+/// `hits` (the layer's counter, see [`super::Site::fault_applied`]) counts the stores.
+#[derive(Clone, Debug)]
+pub(crate) struct GradFault {
+    pub(crate) factor: f32,
+    pub(crate) hits: Rc<Cell<u64>>,
+}
 
 /// The kinds of fault a layer can be given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,36 +107,45 @@ impl FaultKind {
         }
     }
 
-    /// Applies the output side of the fault to a layer's result.
-    pub(crate) fn apply(self, y: Tensor, has_params: bool) -> Tensor {
+    /// Applies the output side of the fault to a layer's result. `hits` counts the times it
+    /// took effect: a detach of an output that needed a gradient, or a gradient that flowed
+    /// back through the fault (an output nothing differentiates is left uncounted).
+    pub(crate) fn apply(self, y: Tensor, has_params: bool, hits: &Rc<Cell<u64>>) -> Tensor {
         match self {
-            FaultKind::Detach => y.detach(),
-            FaultKind::FlipSign => scale_grad(&y, -1.0),
-            FaultKind::ScaleGrad => scale_grad(&y, 2.0),
-            // With parameters, ZeroGrad acts on the parameters' gradients (set at injection).
+            FaultKind::Detach => {
+                if y.requires_grad() {
+                    hits.set(hits.get() + 1);
+                }
+                y.detach()
+            }
+            FaultKind::FlipSign => scale_grad(&y, -1.0, hits),
+            FaultKind::ScaleGrad => scale_grad(&y, 2.0, hits),
+            // With parameters, ZeroGrad acts on the parameters' gradients (set at injection,
+            // counted where they are stored).
             FaultKind::ZeroGrad if has_params => y,
-            FaultKind::ZeroGrad => scale_grad(&y, 0.0),
+            FaultKind::ZeroGrad => scale_grad(&y, 0.0, hits),
         }
     }
 }
 
-/// Identity forward; backward multiplies the gradient by a factor.
-struct GradScale(f32);
+/// Identity forward; backward multiplies the gradient by a factor and counts the pass.
+struct GradScale(f32, Rc<Cell<u64>>);
 
 impl CustomOp for GradScale {
     fn name(&self) -> &str {
         "fault"
     }
     fn backward(&self, _: &[Tensor], _: &Array, g: &Array) -> Result<Vec<Option<Array>>> {
+        self.1.set(self.1.get() + 1);
         Ok(vec![Some(g * self.0)])
     }
 }
 
-fn scale_grad(y: &Tensor, factor: f32) -> Tensor {
+fn scale_grad(y: &Tensor, factor: f32, hits: &Rc<Cell<u64>>) -> Tensor {
     Tensor::custom(
         std::slice::from_ref(y),
         y.data().clone(),
-        Rc::new(GradScale(factor)),
+        Rc::new(GradScale(factor, hits.clone())),
     )
 }
 
@@ -119,13 +174,12 @@ pub fn inject_fault(model: &dyn Module, index: usize, kind: FaultKind) -> Result
     };
     let m = info.module;
     m.site().set_fault(Some(kind));
-    let factor = if kind == FaultKind::ZeroGrad {
-        Some(0.0)
-    } else {
-        None
-    };
+    let fault = (kind == FaultKind::ZeroGrad).then(|| GradFault {
+        factor: 0.0,
+        hits: m.site().fault_hits(),
+    });
     for (_, p) in m.own_parameters() {
-        p.set_grad_fault(factor);
+        p.set_grad_fault(fault.clone());
     }
     Ok(())
 }

@@ -13,13 +13,16 @@ thread_local! {
     static NEXT_SITE: Cell<u64> = const { Cell::new(1) };
 }
 
-/// Per-layer bookkeeping shared by every module: a unique id, the train/eval flag and an
-/// injected fault (if any).
+/// Per-layer bookkeeping shared by every module: a unique id, the train/eval flag, an
+/// injected fault (if any) and how often it took effect.
 #[derive(Debug)]
 pub struct Site {
     id: u64,
     training: Cell<bool>,
     fault: Cell<Option<FaultKind>>,
+    /// Shared with the fault's backward op and the parameters' gradient faults, which count
+    /// here after the layer itself may be gone (a suite reads it when it finishes).
+    fault_hits: Rc<Cell<u64>>,
 }
 
 impl Default for Site {
@@ -40,6 +43,7 @@ impl Site {
             id,
             training: Cell::new(true),
             fault: Cell::new(None),
+            fault_hits: Rc::new(Cell::new(0)),
         }
     }
     /// The site's unique id.
@@ -57,8 +61,22 @@ impl Site {
     pub fn fault(&self) -> Option<FaultKind> {
         self.fault.get()
     }
+    /// Sets (or clears) the fault and restarts its count.
     pub(crate) fn set_fault(&self, f: Option<FaultKind>) {
         self.fault.set(f);
+        self.fault_hits.set(0);
+    }
+    /// How many times the injected fault took effect since it was injected: an output that
+    /// needed a gradient was detached, a gradient flowed back through the fault, or (for
+    /// `ZeroGrad` on a layer with parameters) a gradient was stored into a parameter. Zero
+    /// means the fault changed nothing (the layer never ran while gradients were recorded, or
+    /// nothing was differentiated through it), so a check that passed proved nothing.
+    pub fn fault_applied(&self) -> u64 {
+        self.fault_hits.get()
+    }
+    /// The shared counter behind [`Site::fault_applied`].
+    pub(crate) fn fault_hits(&self) -> Rc<Cell<u64>> {
+        self.fault_hits.clone()
     }
 }
 
@@ -255,8 +273,10 @@ pub fn call<M: Module + ?Sized>(m: &M, x: &Tensor) -> Result<Tensor> {
         }
     };
     let y = match site.fault() {
-        Some(kind) => kind.apply(y, !m.own_parameters().is_empty()),
-        None => y,
+        Some(kind) if !super::fault::is_suspended() => {
+            kind.apply(y, !m.own_parameters().is_empty(), &site.fault_hits)
+        }
+        _ => y,
     };
     let y = trace::leave(site, m, &x_in, y);
     if profiling {

@@ -1,13 +1,15 @@
-//! The context a suite runs in: seeds, the planted fault, case bookkeeping, and the shared
-//! per-layer gradient check every model-building case ends with.
+//! The context a suite runs in: seeds, the planted fault (and whether it took effect), case
+//! bookkeeping, and the shared per-layer gradient check every model-building case ends with.
 
 use super::report::{CaseReport, FaultSpec};
 use super::SuiteOptions;
 use crate::error::Error;
 use crate::gradcheck::{gradcheck, GradcheckOptions};
 use crate::loss::Loss;
-use crate::nn::{flatten_layers, inject_fault, Module};
+use crate::nn::{flatten_layers, inject_fault, FaultKind, Module};
 use crate::tensor::Tensor;
+use std::cell::Cell;
+use std::rc::Rc;
 
 /// Why a case failed, in words.
 #[derive(Debug)]
@@ -40,11 +42,20 @@ macro_rules! check {
 }
 pub(crate) use check;
 
+/// One layer the suite's fault was planted in: its type and the counter of the times the
+/// fault took effect (kept after the model is gone).
+struct Planted {
+    layer_name: &'static str,
+    /// A `zero_grad` fault then acts on the parameters' gradients, not on what flows down.
+    has_params: bool,
+    hits: Rc<Cell<u64>>,
+}
+
 /// A running suite.
 pub struct Ctx<'a> {
     pub seed: u64,
     pub fault: Option<FaultSpec>,
-    planted: bool,
+    planted: Vec<Planted>,
     cases: Vec<CaseReport>,
     progress: &'a mut dyn FnMut(usize, &CaseReport),
 }
@@ -57,7 +68,7 @@ impl<'a> Ctx<'a> {
         Ctx {
             seed: opts.seed,
             fault: opts.fault,
-            planted: false,
+            planted: Vec::new(),
             cases: Vec::new(),
             progress,
         }
@@ -70,11 +81,19 @@ impl<'a> Ctx<'a> {
 
     /// Plants the suite's fault in `model` when it has that layer.
     pub fn prepare(&mut self, model: &dyn Module) {
-        if let Some(f) = self.fault {
-            if f.layer < flatten_layers(model).len() {
-                inject_fault(model, f.layer, f.kind).expect("index checked");
-                self.planted = true;
-            }
+        let Some(f) = self.fault else { return };
+        let layers = flatten_layers(model);
+        let Some(info) = layers.get(f.layer) else {
+            return;
+        };
+        // The index was just found, so injecting cannot fail; were it to, the fault is simply
+        // not planted here and `finish` says so.
+        if inject_fault(model, f.layer, f.kind).is_ok() {
+            self.planted.push(Planted {
+                layer_name: info.module.kind(),
+                has_params: !info.module.own_parameters().is_empty(),
+                hits: info.module.site().fault_hits(),
+            });
         }
     }
 
@@ -164,9 +183,15 @@ impl<'a> Ctx<'a> {
         Ok(layers)
     }
 
+    /// The recorded cases, plus a failing one when the requested fault was never planted
+    /// (no model has that layer) or never took effect in any model it was planted in: a
+    /// suite that passes with such a fault proves nothing about it.
     pub(crate) fn finish(self) -> Vec<CaseReport> {
         let mut cases = self.cases;
-        if let (Some(f), false) = (self.fault, self.planted) {
+        let Some(f) = self.fault else {
+            return cases;
+        };
+        if self.planted.is_empty() {
             cases.push(CaseReport {
                 name: "fault_planted".into(),
                 description: "The requested fault was planted in some model of this suite.".into(),
@@ -174,7 +199,103 @@ impl<'a> Ctx<'a> {
                 message: format!("no model in this suite has a layer {}", f.layer),
                 ..Default::default()
             });
+        } else if self.planted.iter().all(|p| p.hits.get() == 0) {
+            cases.push(CaseReport {
+                name: "fault_applied".into(),
+                description: "The planted fault took effect in some model of this suite.".into(),
+                passed: false,
+                message: not_applied(f, &self.planted),
+                ..Default::default()
+            });
         }
         cases
+    }
+}
+
+/// Why a planted fault changed nothing, in words.
+fn not_applied(f: FaultSpec, planted: &[Planted]) -> String {
+    let mut names: Vec<&str> = planted.iter().map(|p| p.layer_name).collect();
+    names.sort_unstable();
+    names.dedup();
+    let models = match planted.len() {
+        1 => "the model".to_string(),
+        n => format!("any of the {n} models"),
+    };
+    let what = if f.kind == FaultKind::ZeroGrad && planted.iter().all(|p| p.has_params) {
+        "no gradient was ever stored into that layer's parameters"
+    } else {
+        "no gradient ever flowed back through that layer"
+    };
+    format!(
+        "the fault {} planted in layer {} ({}) never took effect: in {models} it was planted \
+         in, {what} (it never ran while gradients were recorded, or nothing that reaches a loss \
+         depends on it), so no check of this suite could have seen it",
+        f.kind.name(),
+        f.layer,
+        names.join(", ")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::{Linear, ReLU, Sequential};
+    use crate::suites::SuiteOptions;
+
+    /// Runs one case on a Linear+ReLU model with `kind` planted in `layer`; `backward` says
+    /// whether the case differentiates through the model.
+    fn run(layer: usize, kind: FaultKind, backward: bool) -> Vec<CaseReport> {
+        let opts = SuiteOptions {
+            seed: 0,
+            fault: Some(FaultSpec { layer, kind }),
+        };
+        let mut progress = |_: usize, _: &CaseReport| {};
+        let mut ctx = Ctx::new(opts, &mut progress);
+        ctx.case("forward", "", |ctx, _| {
+            let m = Sequential::new(vec![
+                Linear::new(3, 2, true).into_layer(),
+                ReLU::new().into_layer(),
+            ]);
+            ctx.prepare(&m);
+            let y = m.call(&Tensor::ones(&[4, 3]))?.sum();
+            if backward {
+                y.backward()?;
+            }
+            Ok(())
+        });
+        ctx.finish()
+    }
+
+    fn applied_case(cases: &[CaseReport]) -> Option<&CaseReport> {
+        cases.iter().find(|c| c.name == "fault_applied")
+    }
+
+    #[test]
+    fn a_fault_that_never_took_effect_fails_the_suite_and_says_so() {
+        let cases = run(1, FaultKind::ZeroGrad, false);
+        let c = applied_case(&cases).expect("a fault_applied case");
+        assert!(!c.passed);
+        assert!(
+            c.message
+                .starts_with("the fault zero_grad planted in layer 1 (ReLU) never took effect"),
+            "{}",
+            c.message
+        );
+        let cases = run(0, FaultKind::ZeroGrad, false);
+        let msg = &applied_case(&cases).expect("a fault_applied case").message;
+        assert!(
+            msg.contains("(Linear)") && msg.contains("parameters"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn every_fault_kind_that_took_effect_adds_no_case() {
+        for kind in FaultKind::ALL {
+            for layer in [0, 1] {
+                let cases = run(layer, kind, true);
+                assert!(applied_case(&cases).is_none(), "{kind:?} at {layer}");
+            }
+        }
     }
 }

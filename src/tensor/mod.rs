@@ -53,8 +53,8 @@ pub(crate) struct Inner {
     pub(crate) requires_grad: Cell<bool>,
     pub(crate) grad: RefCell<Option<Array>>,
     pub(crate) retain_grad: Cell<bool>,
-    /// Fault injection on a leaf: every gradient written to it is multiplied by this factor.
-    pub(crate) grad_fault: Cell<Option<f32>>,
+    /// Fault injection on a leaf: every gradient written to it is multiplied by a factor.
+    pub(crate) grad_fault: RefCell<Option<crate::nn::fault::GradFault>>,
     /// The layer (site id) that made this tensor, while profiling (0 otherwise).
     pub(crate) site: Cell<u64>,
 }
@@ -104,7 +104,7 @@ impl Tensor {
             op,
             grad: RefCell::new(None),
             retain_grad: Cell::new(false),
-            grad_fault: Cell::new(None),
+            grad_fault: RefCell::new(None),
             site: Cell::new(if crate::nn::profile::active() {
                 crate::nn::profile::current_site()
             } else {
@@ -272,8 +272,8 @@ impl Tensor {
     }
 
     /// Sets (or clears) a gradient fault on this leaf: each gradient written is scaled by it.
-    pub(crate) fn set_grad_fault(&self, factor: Option<f32>) {
-        self.0.grad_fault.set(factor);
+    pub(crate) fn set_grad_fault(&self, fault: Option<crate::nn::fault::GradFault>) {
+        *self.0.grad_fault.borrow_mut() = fault;
     }
 
     /// Fails with [`Error::NonFinite`] if any value is NaN or infinite.
