@@ -52,7 +52,7 @@ fn layers_of(r: &SuiteReport) -> Vec<usize> {
         .cases
         .iter()
         .filter_map(|c| c.gradcheck.as_ref())
-        .flat_map(|g| g.layers.iter().map(|l| l.index))
+        .flat_map(|g| g.model_layers().map(|l| l.index))
         .collect();
     set.into_iter().collect()
 }

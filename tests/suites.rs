@@ -83,7 +83,7 @@ fn checked_layers(suite: &str, seed: u64) -> Vec<usize> {
         .cases
         .iter()
         .filter_map(|c| c.gradcheck.as_ref())
-        .flat_map(|g| g.layers.iter().map(|l| l.index))
+        .flat_map(|g| g.model_layers().map(|l| l.index))
         .collect();
     v.sort_unstable();
     v.dedup();

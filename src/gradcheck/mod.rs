@@ -21,6 +21,7 @@
 mod compare;
 mod diagnose;
 mod layer;
+mod loss;
 mod reference;
 mod report;
 mod sample;
@@ -130,19 +131,21 @@ fn run(
     }
     rng::restore(rng0.clone());
     // Which student functions (slots) each layer runs, recorded during the traced pass.
-    let ((l, records), used) = crate::slots::recording_usage(|| {
-        trace::recording(|| -> Result<Tensor> {
+    let ((traced, records), used) = crate::slots::recording_usage(|| {
+        trace::recording(|| -> Result<(Tensor, Tensor)> {
             let out = call(model, &x)?;
+            // The gradient the loss sends to the model's output is checked too (loss.rs).
+            out.retain_grad();
             let l = loss.compute(&out, target)?;
             // A model cut off from everything that needs grad has nothing to back-propagate;
             // the trace still says where it was cut.
             if l.requires_grad() {
                 l.backward()?;
             }
-            Ok(l)
+            Ok((l, out))
         })
     });
-    let l = l?;
+    let (l, out) = traced?;
     let l0 = l.item()?;
     // End-to-end loss with one output element of one layer nudged (presence probes only).
     let probe_loss = |p: Probe| -> Result<f32> {
@@ -207,9 +210,28 @@ fn run(
                 .get(&info.module.site().id())
                 .map(|s| s.iter().map(|slot| slot.js_name().to_string()).collect())
                 .unwrap_or_default(),
+            loss: false,
         });
     }
     let mut report = diagnose(verdicts, rows, cuts, l0, opts, &layers);
     report::mark_your_code(&mut report);
+    // The loss, after every layer: the ops outside any layer ran in scope 0.
+    let loss_code = used
+        .get(&0)
+        .map(|s| s.iter().map(|slot| slot.js_name().to_string()).collect())
+        .unwrap_or_default();
+    let index = layers.len();
+    if let Some((mut verdict, row)) = loss::check_loss(&out, target, loss, l0, index, loss_code, opts, &mut srng)? {
+        if verdict.status != Status::Ok {
+            report.passed = false;
+            if report.culprit.is_none() {
+                report.culprit = Some(index);
+                report.summary = verdict.reason.clone();
+                verdict.culprit = true;
+            }
+        }
+        report.layers.push(verdict);
+        report.rows.push(row);
+    }
     Ok(report)
 }

@@ -77,6 +77,10 @@ pub struct LayerVerdict {
     /// backward; empty when it ran only the lab's code.
     #[serde(default)]
     pub your_code: Vec<String>,
+    /// This row is the loss (after every layer, index = the number of layers), not a layer of
+    /// the model: the gradient it sends to the model's output, checked like a layer's.
+    #[serde(default)]
+    pub loss: bool,
 }
 
 /// The whole report of [`super::gradcheck`].
@@ -96,6 +100,11 @@ pub struct GradReport {
 }
 
 impl GradReport {
+    /// The model's layers (every verdict but the loss's).
+    pub fn model_layers(&self) -> impl Iterator<Item = &LayerVerdict> {
+        self.layers.iter().filter(|l| !l.loss)
+    }
+
     /// The verdict of layer `index`.
     pub fn layer(&self, index: usize) -> Option<&LayerVerdict> {
         self.layers.iter().find(|l| l.index == index)

@@ -109,6 +109,27 @@ fn mistakes() -> Vec<Mistake> {
             blame: Some(Blame::Layer { suite: "cnn_integration", case: "gradients_reach_every_layer", kind: "MaxPool2d" }),
         },
         Mistake {
+            name: "cross-entropy backward not divided by the batch size",
+            slot: Slot::CrossEntropyBackward,
+            wrong: wrap(Slot::CrossEntropyBackward, |v, a| {
+                let n = arr(&a[1]).shape()[0] as f32;
+                map_tensor(v, move |x| x * n)
+            }),
+            unit: "uniform_logits",
+            blame: Some(Blame::Layer { suite: "dataloader_integration", case: "training_converges", kind: "CrossEntropyLoss" }),
+        },
+        Mistake {
+            name: "mean backward that forgets to divide",
+            slot: Slot::MeanBackward,
+            wrong: wrap(Slot::MeanBackward, |v, a| {
+                let (shape, axes) = (super::reference::shape(&a[1]), super::reference::shape(&a[2]));
+                let n: usize = axes.iter().map(|&i| shape[i]).product();
+                map_tensor(v, move |x| x * n as f32)
+            }),
+            unit: "every_case",
+            blame: Some(Blame::Layer { suite: "gradient_flow", case: "mlp", kind: "MSELoss" }),
+        },
+        Mistake {
             name: "batch indices sampled with replacement",
             slot: Slot::BatchIndices,
             wrong: imp(|a| {

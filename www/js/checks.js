@@ -123,7 +123,7 @@ function breakControl() {
     learnLayers(reports) {
       const kinds = new Map();
       for (const c of reports.flatMap((r) => r.cases)) {
-        for (const l of c.gradcheck?.layers ?? []) {
+        for (const l of (c.gradcheck?.layers ?? []).filter((x) => !x.loss)) {
           if (!kinds.has(l.index)) kinds.set(l.index, new Set());
           kinds.get(l.index).add(l.name);
         }

@@ -109,7 +109,7 @@ export function gradcheckView(gc, { open = false, message = '' } = {}) {
       style: `--depth: ${layer.depth}`,
     },
     h('tr', { class: 'layer-head' }, h('th', { colspan: 5, scope: 'rowgroup' },
-      h('span', { class: 'layer-index' }, `layer ${layer.index}`), ' ',
+      h('span', { class: 'layer-index' }, layer.loss ? 'the loss' : `layer ${layer.index}`), ' ',
       h('span', { class: 'layer-kind' }, layer.name),
       describeRest(layer) ? h('span', { class: 'layer-describe' }, describeRest(layer)) : null,
       layer.your_code?.length ? [' ', h('span', { class: 'chip chip-yours', title: `your ${layer.your_code.join(', ')}` }, 'your code')] : null,
@@ -125,11 +125,12 @@ export function gradcheckView(gc, { open = false, message = '' } = {}) {
     table.append(group);
   }
   const culprit = gc.layers.find((l) => l.culprit);
+  const nLayers = gc.layers.filter((l) => !l.loss).length;
   return h('details', { class: `gradcheck ${gc.passed ? 'gc-pass' : 'gc-fail'}`, open },
     h('summary', {}, h('span', { class: 'gc-title' }, 'Gradient check'), ' ', badge(gc.passed ? 'pass' : 'fail'),
-      h('span', { class: 'gc-count' }, ` ${gc.layers.length} layer${gc.layers.length === 1 ? '' : 's'}`)),
+      h('span', { class: 'gc-count' }, ` ${nLayers} layer${nLayers === 1 ? '' : 's'}${gc.layers.some((l) => l.loss) ? ' and the loss' : ''}`)),
     gc.summary !== message ? h('p', { class: 'gc-summary' }, gc.summary) : null,
-    culprit && gc.layers.length > 1 ? h('p', { class: 'gc-howto' },
+    culprit && !culprit.loss && nLayers > 1 ? h('p', { class: 'gc-howto' },
       `How to read this: the highlighted layer (${culprit.index}, ${culprit.name}) is where the gradient first goes wrong; `
       + 'layers before it inherit the error (their rows may be wrong or empty too), layers after it are fine.') : null,
     h('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'per-layer gradient table' }, table));
