@@ -177,7 +177,7 @@ impl<'a> Ctx<'a> {
         };
         let r = gradcheck(model, x, y, loss, &opts)?;
         c.layer = r.culprit;
-        let (passed, summary, layers) = (r.passed, r.summary.clone(), r.layers.len());
+        let (passed, summary, layers) = (r.passed, r.summary.clone(), r.model_layers().count());
         c.gradcheck = Some(r);
         check!(passed, "{summary}");
         Ok(layers)
