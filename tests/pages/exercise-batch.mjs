@@ -6,8 +6,11 @@
 // per-layer table's culprit layer, marked as the student's code. Runs in the page (evaluate);
 // returns the table the runner asserts on and prints.
 
-/** Runs in the page: returns { modules: [...], mistakes: [...] }. */
-export async function exerciseBatch() {
+/**
+ * Runs in the page: returns { modules: [...], mistakes: [...] }. With `allSuites` every planted
+ * mistake also runs every fast suite of its module (to find where each is caught).
+ */
+export async function exerciseBatch({ allSuites = false } = {}) {
   const { WorkerClient } = await import('/www/js/jobs.js');
   const { MODULES } = await import('/www/js/modules.js');
   const worker = new WorkerClient();
@@ -58,17 +61,19 @@ export async function exerciseBatch() {
         continue;
       }
       const code = parts.join(m.replace);
-      const want = m.expect.suite ? [m.expect.suite] : [];
+      const want = allSuites ? suites : m.expect.suite ? [m.expect.suite] : [];
       const r = await run({ module: ex.module, code, suites: want });
       const fn = r.units?.functions.find((f) => f.name === m.expect.unit);
       const check = r.units?.checks.find((c) => c.function === m.expect.unit && c.status !== 'pass');
       const cases = r.loadError ? [] : failingCases(r);
       const inSuite = cases.find((c) => c.suite === m.expect.suite);
+      const caughtBy = [...new Set(cases.map((c) => c.suite))];
       // The case whose gradient table blames a layer, with that layer's verdict.
       const blamed = cases.map((c) => {
         const l = c.gradcheck?.layers.find((x) => x.culprit);
         return l ? { suite: c.suite, case: c.name, layer: l.index, kind: l.name, yours: l.your_code, reason: l.reason } : null;
-      }).find((b) => b && (!m.expect.layer || b.kind === m.expect.layer));
+      }).filter(Boolean).sort((x, y) => Number(y.yours.includes(m.expect.unit)) - Number(x.yours.includes(m.expect.unit)))
+        .find((b) => !m.expect.layer || b.kind === m.expect.layer) ?? null;
       out.mistakes.push({
         module: ex.module,
         name: m.name,
@@ -80,6 +85,7 @@ export async function exerciseBatch() {
         suiteSays: inSuite ? `${inSuite.name}: ${inSuite.message}` : '',
         wantLayer: m.expect.layer ?? null,
         blamed,
+        caughtBy,
       });
     }
   }
