@@ -39,6 +39,7 @@ pub mod compress;
 pub mod data;
 pub mod exercises;
 pub mod gradcheck;
+pub mod hooks;
 pub mod loss;
 pub mod nn;
 pub mod optim;

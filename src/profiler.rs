@@ -5,7 +5,7 @@
 use crate::autograd::backward::topo_order;
 use crate::error::Result;
 use crate::loss::Loss;
-use crate::nn::profile::{self, SiteTimes};
+use crate::hooks::profile::{self, SiteTimes};
 use crate::nn::{call, flatten_layers, Module};
 use crate::optim::Optimizer;
 use crate::tensor::Tensor;

@@ -90,20 +90,11 @@ pub(crate) fn topo_order(root: &Tensor) -> Vec<Tensor> {
     order
 }
 
+/// Adds `g` to a leaf's stored gradient, through the tensor's gradient hook if it has one (a
+/// planted fault; see `crate::hooks::grad`).
 fn store_grad(t: &Tensor, g: &Array) {
-    let scaled;
-    let fault = match &*t.0.grad_fault.borrow() {
-        Some(f) if !crate::nn::fault::is_suspended() => Some((f.factor, f.hits.clone())),
-        _ => None,
-    };
-    let g = match fault {
-        Some((factor, hits)) => {
-            hits.set(hits.get() + 1);
-            scaled = g * factor;
-            &scaled
-        }
-        None => g,
-    };
+    let hooked = crate::hooks::grad::apply(t.id(), g);
+    let g = hooked.as_ref().unwrap_or(g);
     let mut slot = t.0.grad.borrow_mut();
     match slot.as_mut() {
         Some(acc) => *acc += g,
@@ -186,13 +177,10 @@ impl Tensor {
                     if node.0.retain_grad.get() {
                         store_grad(node, &g);
                     }
-                    if crate::nn::profile::active() {
+                    if crate::hooks::profile::active() {
                         let t0 = crate::clock::now_ms();
                         dispatch(op, node, g, &mut sink)?;
-                        crate::nn::profile::add_backward(
-                            node.0.site.get(),
-                            crate::clock::now_ms() - t0,
-                        );
+                        crate::hooks::profile::add_backward(node.id(), crate::clock::now_ms() - t0);
                     } else {
                         dispatch(op, node, g, &mut sink)?;
                     }

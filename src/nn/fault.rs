@@ -46,12 +46,17 @@ pub(crate) fn is_suspended() -> bool {
     SUSPENDED.with(Cell::get) > 0
 }
 
-/// A fault on a parameter: every gradient stored into it is multiplied by `factor`, and
-/// `hits` (the layer's counter, see [`super::Site::fault_applied`]) counts the stores.
-#[derive(Clone, Debug)]
-pub(crate) struct GradFault {
-    pub(crate) factor: f32,
-    pub(crate) hits: Rc<Cell<u64>>,
+/// A fault on a parameter, as a gradient hook below the tensor layer: every gradient stored
+/// into it is multiplied by `factor` (unless faults are suspended), and `hits` (the layer's
+/// counter, see [`super::Site::fault_applied`]) counts the stores.
+fn grad_fault(factor: f32, hits: Rc<Cell<u64>>) -> crate::hooks::grad::GradHook {
+    Rc::new(move |g: &Array| {
+        if is_suspended() {
+            return g.clone();
+        }
+        hits.set(hits.get() + 1);
+        g * factor
+    })
 }
 
 /// The kinds of fault a layer can be given.
@@ -174,12 +179,9 @@ pub fn inject_fault(model: &dyn Module, index: usize, kind: FaultKind) -> Result
     };
     let m = info.module;
     m.site().set_fault(Some(kind));
-    let fault = (kind == FaultKind::ZeroGrad).then(|| GradFault {
-        factor: 0.0,
-        hits: m.site().fault_hits(),
-    });
+    let hook = (kind == FaultKind::ZeroGrad).then(|| grad_fault(0.0, m.site().fault_hits()));
     for (_, p) in m.own_parameters() {
-        p.set_grad_fault(fault.clone());
+        crate::hooks::grad::set(p.id(), hook.clone());
     }
     Ok(())
 }
@@ -189,7 +191,7 @@ pub fn clear_faults(model: &dyn Module) {
     for info in super::flatten_layers(model) {
         info.module.site().set_fault(None);
         for (_, p) in info.module.own_parameters() {
-            p.set_grad_fault(None);
+            crate::hooks::grad::set(p.id(), None);
         }
     }
 }

@@ -13,7 +13,6 @@ mod linear;
 mod module;
 mod norm;
 mod pool;
-pub(crate) mod profile;
 mod sequential;
 pub(crate) mod trace;
 mod transformer;

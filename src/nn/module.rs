@@ -3,6 +3,7 @@
 
 use super::fault::FaultKind;
 use super::trace;
+use crate::hooks::profile;
 use crate::error::Result;
 use crate::tensor::Tensor;
 use std::any::Any;
@@ -250,24 +251,24 @@ pub trait Module: Any {
 /// Whatever the layer's forward returns.
 pub fn call<M: Module + ?Sized>(m: &M, x: &Tensor) -> Result<Tensor> {
     let site = m.site();
-    let profiling = super::profile::active();
+    // This layer's scope, below the tensor layer: tensors made inside are this layer's for the
+    // profiler, and a student's function run inside is this layer's ("your code").
+    let _scope = crate::hooks::scope::enter(site.id());
+    let profiling = profile::active();
     if profiling {
-        super::profile::enter(site.id(), x);
+        profile::enter(site.id(), x.shape());
     }
     let x_in = trace::enter(site, x);
-    // Slots used inside this forward are this layer's (the report marks it "your code"); a
-    // student's op that failed inside it fails this layer.
-    let scope = crate::slots::enter_scope(site.id());
+    // A student's op that failed inside this forward fails this layer.
     let y = m
         .forward(&x_in)
         .and_then(|y| crate::slots::raise_pending().map(|()| y));
-    drop(scope);
     let y = match y {
         Ok(y) => y,
         Err(e) => {
             trace::abort(site);
             if profiling {
-                super::profile::leave(site.id(), None);
+                profile::leave(site.id(), None);
             }
             return Err(e);
         }
@@ -280,7 +281,7 @@ pub fn call<M: Module + ?Sized>(m: &M, x: &Tensor) -> Result<Tensor> {
     };
     let y = trace::leave(site, m, &x_in, y);
     if profiling {
-        super::profile::leave(site.id(), Some(&y));
+        profile::leave(site.id(), Some(y.shape()));
     }
     Ok(y)
 }

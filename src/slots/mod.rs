@@ -25,9 +25,7 @@ mod usage;
 pub mod value;
 
 pub use catalogue::{Slot, SlotInfo};
-pub use usage::{
-    enter_scope, leave_scope, note, note_if_installed, recording_usage, take_usage, UsageScope,
-};
+pub use usage::{note, note_if_installed, recording_usage, take_usage};
 pub use defer::{checked_result, clear_pending, defer, raise_pending, tensor_result};
 pub use value::Value;
 

@@ -2,48 +2,20 @@
 //! layer "your code" when one of its forward ops ran a student's function, or recorded an op
 //! whose backward will.
 //!
-//! Layers push their site id around their forward (`enter_scope`/`leave_scope`); a slot used
-//! with no layer open is recorded under scope 0 (a loss, an optimizer step, a data order).
-//! Recording happens only while some slot is installed.
+//! The scope is the layer running now (`crate::hooks::scope`, opened by `nn::call`); a slot
+//! used with no layer open is recorded under scope 0 (a loss, an optimizer step, a data order).
 
-use super::{Slot, ANY};
-use std::cell::{Cell, RefCell};
+use super::Slot;
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 thread_local! {
-    static SCOPES: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
     static USED: RefCell<BTreeMap<u64, BTreeSet<Slot>>> = const { RefCell::new(BTreeMap::new()) };
-}
-
-/// Opens scope `id` (a layer's site id) until the returned guard drops; nothing when no slot
-/// is installed.
-pub fn enter_scope(id: u64) -> Option<UsageScope> {
-    if !ANY.with(Cell::get) {
-        return None;
-    }
-    SCOPES.with(|s| s.borrow_mut().push(id));
-    Some(UsageScope(()))
-}
-
-/// Closes the innermost scope (what dropping a [`UsageScope`] does).
-pub fn leave_scope() {
-    SCOPES.with(|s| {
-        s.borrow_mut().pop();
-    });
-}
-
-/// Closes its scope when dropped, also when the layer's forward fails.
-pub struct UsageScope(());
-
-impl Drop for UsageScope {
-    fn drop(&mut self) {
-        leave_scope();
-    }
 }
 
 /// Records that `slot`'s implementation ran (or will run in backward) in the current scope.
 pub fn note(slot: Slot) {
-    let scope = SCOPES.with(|s| s.borrow().last().copied().unwrap_or(0));
+    let scope = crate::hooks::scope::current();
     USED.with(|u| {
         u.borrow_mut().entry(scope).or_default().insert(slot);
     });

@@ -53,10 +53,6 @@ pub(crate) struct Inner {
     pub(crate) requires_grad: Cell<bool>,
     pub(crate) grad: RefCell<Option<Array>>,
     pub(crate) retain_grad: Cell<bool>,
-    /// Fault injection on a leaf: every gradient written to it is multiplied by a factor.
-    pub(crate) grad_fault: RefCell<Option<crate::nn::fault::GradFault>>,
-    /// The layer (site id) that made this tensor, while profiling (0 otherwise).
-    pub(crate) site: Cell<u64>,
 }
 
 impl Drop for Inner {
@@ -64,6 +60,7 @@ impl Drop for Inner {
     // wasm stack at ~10^4 nodes. Unlink parents iteratively: only a parent we hold the last
     // reference to is torn down here, and its own op is emptied before it drops.
     fn drop(&mut self) {
+        crate::hooks::grad::forget(self.id);
         let mut stack: Vec<Tensor> = match self.op.take() {
             Some(op) => op.into_parents(),
             None => return,
@@ -97,19 +94,17 @@ impl Tensor {
         } else {
             data.as_standard_layout().into_owned()
         };
+        let id = next_id();
+        if crate::hooks::profile::active() {
+            crate::hooks::profile::made(id);
+        }
         Tensor(Rc::new(Inner {
-            id: next_id(),
+            id,
             data: RefCell::new(data),
             requires_grad: Cell::new(op.is_some()),
             op,
             grad: RefCell::new(None),
             retain_grad: Cell::new(false),
-            grad_fault: RefCell::new(None),
-            site: Cell::new(if crate::nn::profile::active() {
-                crate::nn::profile::current_site()
-            } else {
-                0
-            }),
         }))
     }
 
@@ -269,11 +264,6 @@ impl Tensor {
     /// Whether two handles point at the same tensor.
     pub fn same(&self, other: &Tensor) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
-    }
-
-    /// Sets (or clears) a gradient fault on this leaf: each gradient written is scaled by it.
-    pub(crate) fn set_grad_fault(&self, fault: Option<crate::nn::fault::GradFault>) {
-        *self.0.grad_fault.borrow_mut() = fault;
     }
 
     /// Fails with [`Error::NonFinite`] if any value is NaN or infinite.
