@@ -96,10 +96,7 @@ fn main() -> ExitCode {
         let t = Instant::now();
         let clean = match run_suite(
             suite,
-            &SuiteOptions {
-                seed: args.from,
-                fault: None,
-            },
+            &SuiteOptions::new(args.from, None),
         ) {
             Ok(r) => r,
             Err(e) => {
@@ -122,7 +119,7 @@ fn main() -> ExitCode {
                 let mut tally = Tally::default();
                 for seed in seeds.clone() {
                     let fault = Some(FaultSpec { layer, kind });
-                    let r = match run_suite(suite, &SuiteOptions { seed, fault }) {
+                    let r = match run_suite(suite, &SuiteOptions::new(seed, fault)) {
                         Ok(r) => r,
                         Err(e) => {
                             eprintln!("{suite} seed {seed} {kind:?}@{layer}: {e}");

@@ -8,7 +8,7 @@ fn main() {
         for seed in 0..seeds {
             let r = tinytorch::suites::run_suite(
                 name,
-                &tinytorch::suites::SuiteOptions { seed, fault: None },
+                &tinytorch::suites::SuiteOptions::new(seed, None),
             )
             .expect("suite");
             if !r.passed {

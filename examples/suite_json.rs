@@ -7,6 +7,6 @@ fn main() {
         layer: l.parse().expect("layer"),
         kind: FaultKind::parse(a.get(4).expect("fault kind")).expect("fault kind"),
     });
-    let r = run_suite(&a[1], &SuiteOptions { seed, fault }).expect("suite");
+    let r = run_suite(&a[1], &SuiteOptions::new(seed, fault)).expect("suite");
     println!("{}", r.to_json());
 }

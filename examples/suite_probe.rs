@@ -9,7 +9,7 @@ fn main() {
         let t = std::time::Instant::now();
         let mut fails = 0;
         for seed in 0..seeds {
-            let r = run_suite(s.name, &SuiteOptions { seed, fault: None }).unwrap();
+            let r = run_suite(s.name, &SuiteOptions::new(seed, None)).unwrap();
             if !r.passed {
                 fails += 1;
                 if fails <= 2 {
@@ -26,10 +26,7 @@ fn main() {
             for kind in FaultKind::ALL {
                 let r = run_suite(
                     s.name,
-                    &SuiteOptions {
-                        seed: 0,
-                        fault: Some(FaultSpec { layer, kind }),
-                    },
+                    &SuiteOptions::new(0, Some(FaultSpec { layer, kind })),
                 )
                 .unwrap();
                 let blamed = r.blamed_layers();

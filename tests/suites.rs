@@ -41,7 +41,7 @@ fn every_suite_passes_for_100_seeds() {
     for s in list_suites() {
         let seeds = if fast(s.name) { 100 } else { 2 };
         for seed in 0..seeds {
-            let r = run_suite(s.name, &SuiteOptions { seed, fault: None }).unwrap();
+            let r = run_suite(s.name, &SuiteOptions::new(seed, None)).unwrap();
             assert!(r.passed, "seed {seed}:\n{}", r.summary());
         }
     }
@@ -55,7 +55,7 @@ fn every_fault_kind_fails_the_suite_and_names_the_layer() {
                 let seeds: &[u64] = if fast(s.name) { &[0, 1] } else { &[0] };
                 for &seed in seeds {
                     let fault = Some(FaultSpec { layer, kind });
-                    let r = run_suite(s.name, &SuiteOptions { seed, fault }).unwrap();
+                    let r = run_suite(s.name, &SuiteOptions::new(seed, fault)).unwrap();
                     assert!(
                         !r.passed,
                         "{} with {kind:?} at layer {layer} passed",
@@ -77,7 +77,7 @@ fn every_fault_kind_fails_the_suite_and_names_the_layer() {
 /// Every layer index that any per-layer gradient check of a clean run of `suite` lists (the
 /// layers of the models the suite builds), not a hand-kept list.
 fn checked_layers(suite: &str, seed: u64) -> Vec<usize> {
-    let r = run_suite(suite, &SuiteOptions { seed, fault: None }).unwrap();
+    let r = run_suite(suite, &SuiteOptions::new(seed, None)).unwrap();
     assert!(r.passed, "clean run at seed {seed}:\n{}", r.summary());
     let mut v: Vec<usize> = r
         .cases
@@ -110,7 +110,7 @@ fn every_fault_in_every_layer_of_the_fast_suites_is_named_at_unseen_seeds() {
             for kind in FaultKind::ALL {
                 for &seed in seeds {
                     let fault = Some(FaultSpec { layer, kind });
-                    let r = run_suite(s.name, &SuiteOptions { seed, fault }).unwrap();
+                    let r = run_suite(s.name, &SuiteOptions::new(seed, fault)).unwrap();
                     if r.passed || r.blamed_layers() != vec![layer] {
                         misses.push(format!(
                             "{} seed {seed}, {} at layer {layer}: blamed {:?}\n{}",
@@ -141,7 +141,7 @@ fn a_zeroed_max_pool_gradient_is_named_at_the_seed_whose_uniform_samples_missed_
         layer: 2,
         kind: FaultKind::ZeroGrad,
     });
-    let r = run_suite("digits_cnn", &SuiteOptions { seed: 9091, fault }).unwrap();
+    let r = run_suite("digits_cnn", &SuiteOptions::new(9091, fault)).unwrap();
     let check = r.cases.iter().find(|c| c.name == "layers_check").unwrap();
     assert!(!check.passed, "{}", r.summary());
     assert_eq!(check.layer, Some(2), "{}", r.summary());
@@ -154,7 +154,7 @@ fn a_fault_beyond_every_model_is_reported_not_ignored() {
         layer: 99,
         kind: FaultKind::Detach,
     });
-    let r = run_suite("xor", &SuiteOptions { seed: 0, fault }).unwrap();
+    let r = run_suite("xor", &SuiteOptions::new(0, fault)).unwrap();
     assert!(!r.passed);
     assert!(r
         .cases
@@ -174,18 +174,12 @@ fn unknown_suite_is_an_error_listing_the_suites() {
 fn reports_are_identical_for_the_same_seed() {
     let a = run_suite(
         "training_flow",
-        &SuiteOptions {
-            seed: 3,
-            fault: None,
-        },
+        &SuiteOptions::new(3, None),
     )
     .unwrap();
     let b = run_suite(
         "training_flow",
-        &SuiteOptions {
-            seed: 3,
-            fault: None,
-        },
+        &SuiteOptions::new(3, None),
     )
     .unwrap();
     let strip = |r: &tinytorch::suites::SuiteReport| {
@@ -201,10 +195,7 @@ fn the_catalogue_states_each_suites_case_count() {
     for s in list_suites() {
         let r = run_suite(
             s.name,
-            &SuiteOptions {
-                seed: 0,
-                fault: None,
-            },
+            &SuiteOptions::new(0, None),
         )
         .unwrap();
         assert_eq!(

@@ -39,7 +39,7 @@ async fn run(name: &str, opts: &SuiteOptions) -> tinytorch::Result<SuiteReport> 
 /// report fails and blames exactly that layer.
 async fn fault_is_named(name: &str, layer: usize, kind: FaultKind) {
     let fault = Some(FaultSpec { layer, kind });
-    let r = run(name, &SuiteOptions { seed: 0, fault }).await.unwrap();
+    let r = run(name, &SuiteOptions::new(0, fault)).await.unwrap();
     assert!(
         !r.passed && r.blamed_layers() == vec![layer],
         "{name} {kind:?}@{layer}:\n{}",
@@ -51,7 +51,7 @@ async fn fault_is_named(name: &str, layer: usize, kind: FaultKind) {
 /// and run one seed; the flow suites run three).
 async fn passes(name: &str, seeds: std::ops::Range<u64>) {
     for seed in seeds {
-        let r = run(name, &SuiteOptions { seed, fault: None })
+        let r = run(name, &SuiteOptions::new(seed, None))
             .await
             .unwrap();
         assert!(r.passed, "{}", r.summary());
@@ -259,25 +259,25 @@ async fn javascript_slots_run_in_the_suites_and_are_named_in_browser() {
     let relu_pass = checks.iter().filter(|c| Reflect::get(c, &"function".into()).unwrap().as_string().as_deref() == Some("relu")).all(|c| Reflect::get(&c, &"status".into()).unwrap().as_string().as_deref() == Some("pass"));
     assert!(relu_pass, "relu's unit checks should pass");
     yield_to_browser().await;
-    let r = run_suite("gradient_flow", &SuiteOptions { seed: 0, fault: None }).unwrap();
+    let r = run_suite("gradient_flow", &SuiteOptions::new(0, None)).unwrap();
     assert!(r.passed, "{}", r.summary());
     let c = r.cases.iter().find(|c| c.name == "five_linear_relu").unwrap();
     let gc = c.gradcheck.as_ref().unwrap();
     assert!(gc.layers.iter().filter(|l| l.name == "ReLU").all(|l| l.your_code == ["relu", "reluBackward"]));
     use_implementation("reluBackward".into(), back("-")).unwrap();
-    let r = run_suite("gradient_flow", &SuiteOptions { seed: 0, fault: None }).unwrap();
+    let r = run_suite("gradient_flow", &SuiteOptions::new(0, None)).unwrap();
     let c = r.cases.iter().find(|c| c.name == "five_linear_relu").unwrap();
     let culprit = c.gradcheck.as_ref().and_then(|g| g.culprit.and_then(|i| g.layer(i))).expect("a culprit");
     assert_eq!(culprit.name, "ReLU");
     assert!(c.message.contains("(your code)"), "{}", c.message);
     use_implementation("relu".into(), f("x", "throw new TypeError('boom');")).unwrap();
-    let r = run_suite("gradient_flow", &SuiteOptions { seed: 0, fault: None }).unwrap();
+    let r = run_suite("gradient_flow", &SuiteOptions::new(0, None)).unwrap();
     assert!(r.failures().any(|c| c.message.contains("relu (your code): threw: TypeError: boom")), "{}", r.summary());
     use_implementation("relu".into(), f("x", "return { data: [1, 2], shape: [2] };")).unwrap();
-    let r = run_suite("gradient_flow", &SuiteOptions { seed: 0, fault: None }).unwrap();
+    let r = run_suite("gradient_flow", &SuiteOptions::new(0, None)).unwrap();
     assert!(r.failures().any(|c| c.message.contains("relu (your code)") && c.message.contains("expected [16, 4]")), "{}", r.summary());
     assert!(use_implementation("nope".into(), f("x", "return x;")).is_err());
     assert!(use_implementation("relu".into(), JsValue::from(3)).is_err());
     clear_implementations(JsValue::UNDEFINED).unwrap();
-    assert!(run_suite("gradient_flow", &SuiteOptions { seed: 0, fault: None }).unwrap().passed);
+    assert!(run_suite("gradient_flow", &SuiteOptions::new(0, None)).unwrap().passed);
 }

@@ -28,6 +28,9 @@ pub(super) struct Cmp {
     pub(super) skipped: usize,
     pub(super) scale: f32,
     pub(super) max_numeric: f32,
+    /// The compared element where backward and the numerical gradient differ most: flat
+    /// index, numerical value, backward's value (`None` when nothing was compared).
+    pub(super) worst: Option<(usize, f32, Option<f32>)>,
 }
 
 /// `s = Σ_calls Σ g ⊙ y` in f64, and the rounding noise of `s − s0`: only outputs that
@@ -85,7 +88,13 @@ pub(super) fn compare(
     // smallest denominator for relative errors.
     let floor = 4.0 * pts.iter().map(|p| p.4).fold(f64::MIN_POSITIVE, f64::max);
     let scale_ref = max_numeric.max(floor);
-    let cmp = |status, max_abs: f64, max_rel: f64, checked, skipped, scale| Cmp {
+    // The element of largest numerical gradient, until a comparison finds a worse one.
+    let biggest = pts
+        .iter()
+        .max_by(|x, y| x.1.abs().total_cmp(&y.1.abs()))
+        .map(|p| (p.0, p.1 as f32, analytic.and_then(|a| a.as_slice()).map(|a| a[p.0])));
+    let mut worst = biggest;
+    let cmp = |status, max_abs: f64, max_rel: f64, checked, skipped, scale, worst| Cmp {
         status,
         max_abs: max_abs as f32,
         max_rel: max_rel as f32,
@@ -93,6 +102,7 @@ pub(super) fn compare(
         skipped,
         scale,
         max_numeric: max_numeric as f32,
+        worst,
     };
     let Some(a) = analytic else {
         let status = if max_numeric > floor {
@@ -100,7 +110,7 @@ pub(super) fn compare(
         } else {
             Status::Ok
         };
-        return Ok(cmp(status, max_numeric, 1.0, idx.len(), 0, 0.0));
+        return Ok(cmp(status, max_numeric, 1.0, idx.len(), 0, 0.0, worst));
     };
     let a = a.as_slice().expect("standard");
     let all_zero = a.iter().all(|&v| v == 0.0);
@@ -115,6 +125,9 @@ pub(super) fn compare(
             continue;
         }
         let av = a[i] as f64;
+        if (av - central).abs() > max_abs {
+            worst = Some((i, central as f32, Some(a[i])));
+        }
         max_abs = max_abs.max((av - central).abs());
         an += av * central;
         nn += central * central;
@@ -128,6 +141,7 @@ pub(super) fn compare(
             idx.len() - skipped,
             skipped,
             0.0,
+            biggest,
         ));
     }
     let max_rel = max_abs / scale_ref;
@@ -144,6 +158,7 @@ pub(super) fn compare(
         idx.len() - skipped,
         skipped,
         scale,
+        worst,
     ))
 }
 
@@ -157,6 +172,7 @@ pub(super) fn na(status: Status) -> Cmp {
         skipped: 0,
         scale: 1.0,
         max_numeric: 0.0,
+        worst: None,
     }
 }
 

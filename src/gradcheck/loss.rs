@@ -83,6 +83,7 @@ pub(super) fn check_loss(
         skipped: cmp.skipped,
         scale: cmp.scale,
         reason: reason.clone(),
+        worst: cmp.worst.map(|(i, num, an)| super::WorstElement::new(i, base.shape(), num, an)),
     };
     let verdict = LayerVerdict {
         index,

@@ -27,7 +27,7 @@ mod report;
 mod sample;
 
 pub use compare::numeric_gradient;
-pub use report::{GradReport, GradRow, LayerVerdict, Status};
+pub use report::{GradReport, GradRow, LayerVerdict, Status, WorstElement};
 
 use crate::autograd::no_grad;
 use crate::error::Result;
@@ -179,7 +179,15 @@ fn run(
             .map(|(_, c)| c.status)
             .find(|s| *s != Status::Ok)
             .unwrap_or(Status::Ok);
+        let params = info.module.own_parameters();
+        let shape_of = |name: &str| -> Vec<usize> {
+            match params.iter().find(|(n, _)| *n == name) {
+                Some((_, p)) => p.shape(),
+                None => recs.first().map(|r| r.input.shape()).unwrap_or_default(),
+            }
+        };
         for (param, c) in own {
+            let worst = c.worst.map(|(i, num, an)| WorstElement::new(i, &shape_of(&param), num, an));
             let mut row = GradRow {
                 layer: info.index,
                 layer_name: info.module.kind().to_string(),
@@ -192,6 +200,7 @@ fn run(
                 skipped: c.skipped,
                 scale: c.scale,
                 reason: String::new(),
+                worst,
             };
             row.reason = row_reason(&row, c.max_numeric);
             rows.push(row);

@@ -53,6 +53,33 @@ pub struct GradRow {
     pub scale: f32,
     /// What is wrong, in words (empty when ok).
     pub reason: String,
+    /// The compared element where backward and the numerical gradient differ most.
+    #[serde(default)]
+    pub worst: Option<WorstElement>,
+}
+
+/// One element of a checked tensor: where it is, the numerical gradient there, and what
+/// backward produced (`None` when backward produced no gradient at all).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorstElement {
+    pub index: Vec<usize>,
+    pub numerical: f32,
+    pub analytic: Option<f32>,
+}
+
+impl WorstElement {
+    /// From a flat index into a tensor of `shape`.
+    pub(crate) fn new(flat: usize, shape: &[usize], numerical: f32, analytic: Option<f32>) -> WorstElement {
+        let mut index = vec![0; shape.len()];
+        let mut rest = flat;
+        for (i, &d) in shape.iter().enumerate().rev() {
+            if d > 0 {
+                index[i] = rest % d;
+                rest /= d;
+            }
+        }
+        WorstElement { index, numerical, analytic }
+    }
 }
 
 /// The verdict for one layer.

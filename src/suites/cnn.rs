@@ -3,7 +3,7 @@
 //! max-pool routes gradient only to maxima; BatchNorm's train/eval behaviour; shapes, parameter
 //! counts; and training lowers the loss.
 
-use super::ctx::{check, grad_vec, Ctx};
+use super::ctx::{check, check_values, grad_vec, Ctx};
 use super::gradient_flow::require_grads;
 use crate::error::Result;
 use crate::loss::Loss;
@@ -66,21 +66,19 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
         let x = Tensor::from_vec(x, &[1, 1, 4, 4])?;
         let w = Tensor::from_vec(vec![-1.0, 0.0, 1.0, -1.0, 0.0, 1.0, -1.0, 0.0, 1.0], &[1, 1, 3, 3])?;
         let out = x.try_conv2d(&w, None, 1, 0)?;
-        check!(out.shape() == vec![1, 1, 2, 2], "output shape {:?}, expected [1, 1, 2, 2]", out.shape());
-        let v = out.to_vec();
-        check!(v == vec![3.0, 3.0, 3.0, 3.0], "edge response {v:?}, expected 3.0 everywhere");
-        c.metrics.insert("edge_response".into(), v[0] as f64);
+        check_values(c, "the edge response", &Tensor::full(&[1, 1, 2, 2], 3.0), &out, 0.0)?;
+        c.metrics.insert("edge_response".into(), out.to_vec()[0] as f64);
         Ok(())
     });
 
-    ctx.case("max_pool_routes_to_maxima", "MaxPool2d(2) on the reference 4×4 grid gives [[5, 6], [8, 9]]; its gradient is 1 exactly at those maxima and 0 elsewhere; ties go to the first maximum; negatives pool to [[−1, 6], [2, 3]].", |_, _| {
+    ctx.case("max_pool_routes_to_maxima", "MaxPool2d(2) on the reference 4×4 grid gives [[5, 6], [8, 9]]; its gradient is 1 exactly at those maxima and 0 elsewhere; ties go to the first maximum; negatives pool to [[−1, 6], [2, 3]].", |_, c| {
         let x = Tensor::from_vec(vec![1., 3., 2., 4., 5., 2., 6., 1., 2., 8., 1., 3., 7., 1., 9., 2.], &[1, 1, 4, 4])?.requires_grad_(true);
         let y = x.try_max_pool2d(2, 2, 0)?;
-        check!(y.to_vec() == vec![5., 6., 8., 9.], "pooled {:?}", y.to_vec());
+        check_values(c, "the pooled values", &Tensor::from_vec(vec![5., 6., 8., 9.], &[1, 1, 2, 2])?, &y, 0.0)?;
         y.sum().backward()?;
-        let g = grad_vec(&x, "x")?;
-        let want: Vec<f32> = [0., 0., 0., 0., 1., 0., 1., 0., 0., 1., 0., 0., 0., 0., 1., 0.].to_vec();
-        check!(g == want, "max-pool gradient {g:?}, expected ones only at the maxima");
+        let g = x.grad().ok_or_else(|| super::ctx::CaseFail("x.grad is missing: the chain is broken".into()))?;
+        let want = Tensor::from_vec(vec![0., 0., 0., 0., 1., 0., 1., 0., 0., 1., 0., 0., 0., 0., 1., 0.], &[1, 1, 4, 4])?;
+        check_values(c, "the max-pool gradient (ones only at the maxima)", &want, &g, 0.0)?;
         let tie = Tensor::from_vec(vec![7., 7., 7., 7.], &[1, 1, 2, 2])?.requires_grad_(true);
         tie.try_max_pool2d(2, 2, 0)?.sum().backward()?;
         check!(grad_vec(&tie, "tie")? == vec![1., 0., 0., 0.], "a tie must send the gradient to the first maximum");
@@ -90,10 +88,10 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
         Ok(())
     });
 
-    ctx.case("avg_pool_averages", "AvgPool2d(2) on [[1,3,2,4],[5,7,6,8],[2,4,1,3],[6,8,5,7]] gives [[4, 5], [5, 4]], and its gradient spreads 1/4 to every input.", |_, _| {
+    ctx.case("avg_pool_averages", "AvgPool2d(2) on [[1,3,2,4],[5,7,6,8],[2,4,1,3],[6,8,5,7]] gives [[4, 5], [5, 4]], and its gradient spreads 1/4 to every input.", |_, c| {
         let x = Tensor::from_vec(vec![1., 3., 2., 4., 5., 7., 6., 8., 2., 4., 1., 3., 6., 8., 5., 7.], &[1, 1, 4, 4])?.requires_grad_(true);
         let y = x.try_avg_pool2d(2, 2, 0)?;
-        check!(y.to_vec() == vec![4., 5., 5., 4.], "averaged {:?}", y.to_vec());
+        check_values(c, "the averaged values", &Tensor::from_vec(vec![4., 5., 5., 4.], &[1, 1, 2, 2])?, &y, 0.0)?;
         y.sum().backward()?;
         check!(grad_vec(&x, "x")? == vec![0.25; 16], "avg-pool gradient is not 1/4 everywhere");
         Ok(())

@@ -55,6 +55,8 @@ struct Planted {
 pub struct Ctx<'a> {
     pub seed: u64,
     pub fault: Option<FaultSpec>,
+    /// Quick mode: cases run their cheap form (see [`super::SuiteOptions::quick`]).
+    pub quick: bool,
     planted: Vec<Planted>,
     cases: Vec<CaseReport>,
     progress: &'a mut dyn FnMut(usize, &CaseReport),
@@ -68,6 +70,7 @@ impl<'a> Ctx<'a> {
         Ctx {
             seed: opts.seed,
             fault: opts.fault,
+            quick: opts.quick,
             planted: Vec::new(),
             cases: Vec::new(),
             progress,
@@ -177,6 +180,9 @@ impl<'a> Ctx<'a> {
         };
         let r = gradcheck(model, x, y, loss, &opts)?;
         c.layer = r.culprit;
+        if !r.passed {
+            c.detail = Some(super::detail::Detail::from_gradcheck(model, x, y, &r));
+        }
         let (passed, summary, layers) = (r.passed, r.summary.clone(), r.model_layers().count());
         c.gradcheck = Some(r);
         check!(passed, "{summary}");
@@ -245,10 +251,7 @@ mod tests {
     /// Runs one case on a Linear+ReLU model with `kind` planted in `layer`; `backward` says
     /// whether the case differentiates through the model.
     fn run(layer: usize, kind: FaultKind, backward: bool) -> Vec<CaseReport> {
-        let opts = SuiteOptions {
-            seed: 0,
-            fault: Some(FaultSpec { layer, kind }),
-        };
+        let opts = SuiteOptions::new(0, Some(FaultSpec { layer, kind }));
         let mut progress = |_: usize, _: &CaseReport| {};
         let mut ctx = Ctx::new(opts, &mut progress);
         ctx.case("forward", "", |ctx, _| {
@@ -298,4 +301,21 @@ mod tests {
             }
         }
     }
+}
+
+/// Compares `received` with `expected` (same shape, within `tol`); on a mismatch fails the case
+/// with `what` and records the long form (both tensors, the first differences).
+pub fn check_values(c: &mut CaseReport, what: &str, expected: &Tensor, received: &Tensor, tol: f32) -> CaseResult {
+    let (e, r) = (expected.to_vec(), received.to_vec());
+    let same_shape = expected.shape() == received.shape();
+    if same_shape && e.iter().zip(&r).all(|(a, b)| (a - b).abs() <= tol) {
+        return Ok(());
+    }
+    let shape = expected.shape();
+    c.detail = Some(super::detail::Detail::from_values(what, &shape, &e, &r, tol));
+    if !same_shape {
+        return Err(CaseFail(format!("{what}: received shape {:?}, expected {shape:?}", received.shape())));
+    }
+    let first = c.detail.as_ref().and_then(|d| d.differences.first()).map(|d| format!(" (first at {:?}: expected {}, received {})", d.index, d.expected, d.received)).unwrap_or_default();
+    Err(CaseFail(format!("{what}: received {r:?} where {e:?} was expected{first}")))
 }

@@ -12,6 +12,7 @@ mod cnn;
 mod compression;
 mod ctx;
 mod dataloader;
+pub mod detail;
 mod digits;
 mod gradient_flow;
 mod memoization;
@@ -36,6 +37,29 @@ pub struct SuiteOptions {
     pub seed: u64,
     /// A fault planted in every model the suite builds.
     pub fault: Option<FaultSpec>,
+    /// Quick mode (the seed's `-k quick` smoke tests): each case runs its cheap form (smaller
+    /// models, fewer steps), with thresholds stated for that form in its description.
+    #[serde(default)]
+    pub quick: bool,
+}
+
+impl SuiteOptions {
+    /// A full run at `seed`, with `fault` planted if given.
+    ///
+    /// ```
+    /// use tinytorch::suites::SuiteOptions;
+    /// assert!(!SuiteOptions::new(3, None).quick);
+    /// assert!(SuiteOptions::new(3, None).quick().quick);
+    /// ```
+    pub fn new(seed: u64, fault: Option<FaultSpec>) -> SuiteOptions {
+        SuiteOptions { seed, fault, quick: false }
+    }
+
+    /// The same options in quick mode.
+    pub fn quick(mut self) -> SuiteOptions {
+        self.quick = true;
+        self
+    }
 }
 
 /// A suite's entry in the catalogue.
@@ -269,7 +293,7 @@ pub fn list_suites() -> Vec<SuiteInfo> {
 /// # Example
 /// ```
 /// use tinytorch::suites::{run_suite, SuiteOptions};
-/// let r = run_suite("xor", &SuiteOptions { seed: 1, fault: None }).unwrap();
+/// let r = run_suite("xor", &SuiteOptions::new(1, None)).unwrap();
 /// assert!(r.passed, "{}", r.summary());
 /// ```
 pub fn run_suite(name: &str, opts: &SuiteOptions) -> Result<SuiteReport> {
@@ -305,6 +329,7 @@ pub fn run_suite_with(
         modules: info.modules,
         seed: opts.seed,
         fault: opts.fault,
+        quick: opts.quick,
         passed: cases.iter().all(|c| c.passed),
         cases,
         duration_ms: crate::clock::now_ms() - started,

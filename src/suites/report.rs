@@ -35,6 +35,10 @@ pub struct CaseReport {
     /// ran.
     #[serde(default)]
     pub your_code: Vec<String>,
+    /// The long form of a failure (inputs, expected and received values, the worst gradient
+    /// element, the layers), when the case recorded one.
+    #[serde(default)]
+    pub detail: Option<super::detail::Detail>,
 }
 
 /// The result of running one suite.
@@ -45,6 +49,9 @@ pub struct SuiteReport {
     pub modules: Vec<u32>,
     pub seed: u64,
     pub fault: Option<FaultSpec>,
+    /// Whether the run was in quick mode (cheap forms of the cases).
+    #[serde(default)]
+    pub quick: bool,
     pub passed: bool,
     pub cases: Vec<CaseReport>,
     /// Wall time of the run in milliseconds (not part of the verdict).
@@ -87,6 +94,10 @@ impl SuiteReport {
                 c.name,
                 c.message
             );
+            // The long form of a failure, so `cargo test` shows it.
+            if let (false, Some(d)) = (c.passed, &c.detail) {
+                s += &d.to_text();
+            }
         }
         s
     }

@@ -66,7 +66,7 @@ pub fn run_suite(
             );
         }
     };
-    let report = suites::run_suite_with(name, &SuiteOptions { seed, fault }, &mut progress)
+    let report = suites::run_suite_with(name, &SuiteOptions::new(seed, fault), &mut progress)
         .map_err(|e| js_err_in(op, e))?;
     args::to_js(&report)
 }

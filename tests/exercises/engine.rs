@@ -6,7 +6,7 @@ use tinytorch::slots::{self, Slot, Value};
 use tinytorch::suites::{run_suite, SuiteOptions, SuiteReport};
 
 fn run(name: &str, seed: u64) -> SuiteReport {
-    run_suite(name, &SuiteOptions { seed, fault: None }).expect("suite runs")
+    run_suite(name, &SuiteOptions::new(seed, None)).expect("suite runs")
 }
 
 fn failing_message(r: &SuiteReport) -> String {

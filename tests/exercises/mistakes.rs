@@ -176,7 +176,7 @@ fn every_planted_mistake_fails_and_is_named() {
             let (suite, case) = match b {
                 Blame::Layer { suite, case, .. } | Blame::Message { suite, case, .. } => (*suite, *case),
             };
-            let r = run_suite(suite, &SuiteOptions { seed: 0, fault: None }).expect("suite");
+            let r = run_suite(suite, &SuiteOptions::new(0, None)).expect("suite");
             let c = r.cases.iter().find(|c| c.name == case).unwrap_or_else(|| panic!("{}: no case {case}", m.name));
             assert!(!c.passed, "{}: {suite}::{case} passed", m.name);
             match b {
