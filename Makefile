@@ -1,11 +1,12 @@
 # TinyTorch Lab. Two commands matter (see README):
 #   make serve   install what is missing, build the release pkg/, serve the site on 127.0.0.1:8000
 #   make test    install what is missing, then run every test (native, browser, page tests)
-# `make bench` runs the benchmarks (not part of `make test`).
+# `make test-quick` runs every suite's cheap form natively and in headless chromium;
+# `make suites ARGS=…` runs suites from the command line; `make bench` runs the benchmarks.
 
 PORT ?= 8000
 
-.PHONY: serve test setup build test-native test-browser test-pages bench clean
+.PHONY: serve test test-quick suites setup build test-native test-browser test-pages bench clean
 
 serve: build
 	@echo "TinyTorch Lab on http://127.0.0.1:$(PORT)/  (Ctrl-C to stop)"
@@ -28,6 +29,15 @@ test-browser: setup
 
 test-pages: build
 	node tests/pages/run.mjs
+
+# Smoke tests (every suite's cheap form), natively and in headless chromium: a few minutes warm.
+test-quick: build
+	cargo run --release --quiet --bin suites -- --quick
+	node tests/pages/quick.mjs
+
+# The suites from the command line, e.g. make suites ARGS="gradient_flow --fault 1:flip_sign --long"
+suites:
+	cargo run --release --quiet --bin suites -- $(ARGS)
 
 bench: build
 	bash scripts/bench.sh

@@ -23,6 +23,9 @@ pub struct GptTrainConfig {
     pub batch_size: usize,
     pub lr: f32,
     pub seed: u64,
+    /// Held-out prompts scored per task after training (0: all of them).
+    #[serde(default)]
+    pub eval_per_task: usize,
 }
 
 impl GptTrainConfig {
@@ -37,7 +40,13 @@ impl GptTrainConfig {
             batch_size: 32,
             lr: 8e-3,
             seed,
+            eval_per_task: 0,
         }
+    }
+
+    /// The quick form (the suites' quick mode): 40 steps, 10 held-out prompts per task.
+    pub fn quick(seed: u64) -> GptTrainConfig {
+        GptTrainConfig { steps: 40, eval_per_task: 10, ..GptTrainConfig::standard(seed) }
     }
 }
 
@@ -122,10 +131,12 @@ fn batch(
 ///
 /// # Errors
 /// If generation fails (it cannot for valid prompts).
+/// `limit` (0: no limit) caps the prompts scored per task.
 pub fn evaluate_tasks(
     gpt: &GPT,
     tok: &CharTokenizer,
     examples: &[Example],
+    limit: usize,
     samples: &mut Vec<(String, String, String)>,
 ) -> Result<BTreeMap<String, TaskScore>> {
     let nl = tok.encode("\n")[0];
@@ -138,6 +149,10 @@ pub fn evaluate_tasks(
     };
     let mut scores: BTreeMap<String, TaskScore> = BTreeMap::new();
     for e in examples.iter().filter(|e| e.task != Task::Dialogue) {
+        let task = format!("{:?}", e.task).to_lowercase();
+        if limit > 0 && scores.get(&task).is_some_and(|s| s.total >= limit) {
+            continue;
+        }
         let out = gpt.generate(&tok.encode(&e.prompt), &opts, &mut |_| true)?;
         let text = tok.decode(&out)?;
         let answer = text.strip_suffix('\n').unwrap_or(&text).to_string();
@@ -229,7 +244,7 @@ pub fn train_gpt(
     }
     let train_ms = crate::clock::now_ms() - t0;
     let mut samples = Vec::new();
-    let scores = evaluate_tasks(&gpt, &tok, &corpus.test, &mut samples)?;
+    let scores = evaluate_tasks(&gpt, &tok, &corpus.test, cfg.eval_per_task, &mut samples)?;
     let run = GptRun {
         config: *cfg,
         parameters: gpt.num_parameters(),

@@ -69,6 +69,15 @@ pub struct DigitsConfig {
 }
 
 impl DigitsConfig {
+    /// The quick form (the suites' quick mode): 3 epochs of the CNN, 5 of the MLP.
+    pub fn quick(model: DigitsModel, seed: u64) -> DigitsConfig {
+        let epochs = match model {
+            DigitsModel::Mlp => 5,
+            DigitsModel::Cnn => 3,
+        };
+        DigitsConfig { epochs, ..DigitsConfig::standard(model, seed) }
+    }
+
     /// The settings the scenarios use.
     pub fn standard(model: DigitsModel, seed: u64) -> DigitsConfig {
         let epochs = match model {

@@ -47,6 +47,34 @@ fn every_suite_passes_for_100_seeds() {
     }
 }
 
+/// Quick mode is the smoke test students run first: every suite must pass it at seeds no run
+/// was tuned on, or "quick check" would cry wolf.
+#[test]
+fn every_suite_passes_quick_mode_at_10_seeds() {
+    for s in list_suites() {
+        for seed in 1000..1010 {
+            let r = run_suite(s.name, &SuiteOptions::new(seed, None).quick()).unwrap();
+            assert!(r.passed, "{} quick, seed {seed}:\n{}", s.name, r.summary());
+            assert!(r.quick, "{} did not report quick mode", s.name);
+        }
+    }
+}
+
+/// A quick run that passes broken code would be worse than none: each suite's quick form still
+/// fails on a planted fault and names the layer.
+#[test]
+fn quick_mode_still_fails_on_a_planted_fault_and_names_the_layer() {
+    for s in list_suites() {
+        let layer = layers_of(s.name)[0];
+        for kind in FaultKind::ALL {
+            let fault = Some(FaultSpec { layer, kind });
+            let r = run_suite(s.name, &SuiteOptions::new(7, fault).quick()).unwrap();
+            assert!(!r.passed, "{} quick with {kind:?} at layer {layer} passed", s.name);
+            assert_eq!(r.blamed_layers(), vec![layer], "{} quick, {kind:?} at {layer}:\n{}", s.name, r.summary());
+        }
+    }
+}
+
 #[test]
 fn every_fault_kind_fails_the_suite_and_names_the_layer() {
     for s in list_suites() {

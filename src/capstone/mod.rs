@@ -37,6 +37,40 @@ pub fn run_capstone(
     build: &str,
     progress: &mut dyn FnMut(&str),
 ) -> Result<Value> {
+    run_capstone_with(&CapstonePlan::standard(), seed, student, build, progress)
+}
+
+/// How long each stage of the capstone trains, in epochs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CapstonePlan {
+    pub baseline_epochs: usize,
+    pub distill_epochs: usize,
+    pub finetune_epochs: usize,
+}
+
+impl CapstonePlan {
+    /// The capstone as the course runs it: 25, 20 and 5 epochs.
+    pub fn standard() -> CapstonePlan {
+        CapstonePlan { baseline_epochs: 25, distill_epochs: 20, finetune_epochs: 5 }
+    }
+
+    /// The suites' quick mode: 6, 6 and 2 epochs.
+    pub fn quick() -> CapstonePlan {
+        CapstonePlan { baseline_epochs: 6, distill_epochs: 6, finetune_epochs: 2 }
+    }
+}
+
+/// [`run_capstone`] with the stages' lengths of `plan`.
+///
+/// # Errors
+/// If a training or measurement step fails.
+pub fn run_capstone_with(
+    plan: &CapstonePlan,
+    seed: u64,
+    student: Option<&str>,
+    build: &str,
+    progress: &mut dyn FnMut(&str),
+) -> Result<Value> {
     let data = digits(seed, 0.2)?;
     let train_set = TensorDataset::new(data.train_images.clone(), data.train_labels.clone())?;
     let train = DataLoader::new(Rc::new(train_set), 32)?.shuffle(seed);
@@ -45,14 +79,14 @@ pub fn run_capstone(
     let baseline: Layer = Rc::new(digits_mlp(128));
     let opt = Adam::new(baseline.parameters(), 0.005)?;
     let mut t = Trainer::new(baseline.clone(), Box::new(opt), Loss::CrossEntropy);
-    for _ in 0..25 {
+    for _ in 0..plan.baseline_epochs {
         t.train_epoch(&train, 1)?;
     }
     baseline.eval();
     progress("distilling into a 64-32-10 student (T = 3, α = 0.7)");
     let student_net = Rc::new(digits_mlp(32));
     let mut opt = Adam::new(student_net.parameters(), 0.005)?;
-    for _ in 0..20 {
+    for _ in 0..plan.distill_epochs {
         for batch in train.epoch() {
             let (x, y) = batch?;
             let teacher = crate::no_grad(|| call(&*baseline, &x))?;
@@ -73,7 +107,7 @@ pub fn run_capstone(
     let masked = MaskedOptimizer::new(Box::new(Adam::new(student_net.parameters(), 0.002)?), masks);
     let layer: Layer = student_net.clone();
     let mut ft = Trainer::new(layer, Box::new(masked), Loss::CrossEntropy);
-    for _ in 0..5 {
+    for _ in 0..plan.finetune_epochs {
         ft.train_epoch(&train, 1)?;
     }
     let sp = sparsity(&weights);

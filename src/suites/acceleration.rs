@@ -12,7 +12,10 @@ use crate::rng::Rng;
 use crate::tensor::Tensor;
 
 pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
-    ctx.case("kernels_match_naive", "Naive, scalar (blocked), SIMD and relaxed-SIMD (when built) matrix multiplies agree with the naive triple loop within 1e-5 relative on 60 random shapes from 1×1×1 to 300 wide, odd sizes and transposed operands included, and on fixed shapes that reach every tile edge and the in-place B path, written and accumulated.", |ctx, c| {
+    // Quick mode draws 15 random shapes instead of 60 (the fixed edge shapes stay).
+    let random = if ctx.quick { 15 } else { 60 };
+    let desc = format!("Naive, scalar (blocked), SIMD and relaxed-SIMD (when built) matrix multiplies agree with the naive triple loop within 1e-5 relative on {random} random shapes from 1×1×1 to 300 wide, odd sizes and transposed operands included, and on fixed shapes that reach every tile edge and the in-place B path, written and accumulated.");
+    ctx.case("kernels_match_naive", &desc, |ctx, c| {
         let mut rng = Rng::new(ctx.seed ^ 0xacce1);
         let (mut worst, mut worst_at) = (0.0f64, String::new());
         let kinds = [KernelKind::Scalar, KernelKind::Simd, KernelKind::Relaxed];
@@ -20,9 +23,9 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
         // 7×96×40), a column edge inside a vector (101) and one on a vector boundary (100), and
         // 3-row A panels packed four steps at a time across two k blocks (301 = 256 + 45).
         let fixed = [(64, 64, 64), (33, 16, 70), (7, 96, 40), (67, 101, 70), (5, 100, 40), (13, 8, 300), (10, 120, 301)];
-        for case in 0..60 + fixed.len() {
-            let dim = |r: &mut Rng| if case < 20 { 1 + r.below(9) } else { 1 + r.below(300) };
-            let (m, n, k) = match fixed.get(case.wrapping_sub(60)) {
+        for case in 0..random + fixed.len() {
+            let dim = |r: &mut Rng| if case < random / 3 { 1 + r.below(9) } else { 1 + r.below(300) };
+            let (m, n, k) = match fixed.get(case.wrapping_sub(random)) {
                 Some(&shape) => shape,
                 None => (dim(&mut rng), dim(&mut rng), dim(&mut rng)),
             };

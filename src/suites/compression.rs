@@ -44,6 +44,9 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
         )?),
         512,
     )?;
+    // Quick mode trains every model a fifth as long (at least 2 epochs); the thresholds stay.
+    let quick = ctx.quick;
+    let epochs = |n: usize| if quick { (n / 5).max(2) } else { n };
     let fit = |model: &Layer, opt: Box<dyn Optimizer>, epochs: usize| -> Result<Vec<f32>> {
         let mut t = Trainer::new(model.clone(), opt, Loss::CrossEntropy);
         (0..epochs)
@@ -56,7 +59,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
         let model: Layer = Rc::new(digits_mlp(128));
         ctx.prepare(&*model);
         ctx.check_layers(c, &*model, &data.train_images.try_narrow(0, 0, 8)?, &data.train_labels.try_narrow(0, 0, 8)?, Loss::CrossEntropy)?;
-        fit(&model, Box::new(Adam::new(model.parameters(), 0.005)?), 25)?;
+        fit(&model, Box::new(Adam::new(model.parameters(), 0.005)?), epochs(25))?;
         let dense = evaluate(&*model, &test, Loss::CrossEntropy)?.accuracy;
         let saved: Vec<_> = model.parameters().iter().map(|p| p.data().clone()).collect();
         for target in [0.5, 0.9] {
@@ -65,7 +68,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
             }
             let masks = magnitude_prune(&weights(&*model), target, true)?;
             let opt = MaskedOptimizer::new(Box::new(Adam::new(model.parameters(), 0.002)?), masks);
-            let curve = fit(&model, Box::new(opt), 5)?;
+            let curve = fit(&model, Box::new(opt), epochs(5))?;
             let acc = evaluate(&*model, &test, Loss::CrossEntropy)?.accuracy;
             let s = sparsity(&weights(&*model));
             c.metrics.insert(format!("accuracy_at_{}", (target * 100.0) as u32), acc as f64);
@@ -149,7 +152,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
     ctx.case("distillation_teaches_a_small_student", "A teacher MLP (64-128-10) teaches a student under half its size (64-32-10) with α·T²·KL + (1−α)·CE (T = 3, α = 0.7): the loss's gradient matches the numerical one, and the student reaches ≥ 90% held-out accuracy.", |ctx, c| {
         ctx.reseed(5);
         let teacher: Layer = Rc::new(digits_mlp(128));
-        fit(&teacher, Box::new(Adam::new(teacher.parameters(), 0.005)?), 20)?;
+        fit(&teacher, Box::new(Adam::new(teacher.parameters(), 0.005)?), epochs(20))?;
         teacher.eval();
         let student = Rc::new(digits_mlp(32));
         ctx.prepare(&*student);
@@ -162,7 +165,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
         let err = grad_vec(&s, "s")?.iter().zip(&num).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
         check!(err < 1e-3, "distillation gradient differs from the numerical one by {err:e}");
         let mut opt = Adam::new(student.parameters(), 0.005)?;
-        for _ in 0..20 {
+        for _ in 0..epochs(20) {
             for batch in train.epoch() {
                 let (x, yb) = batch?;
                 let tl = crate::no_grad(|| call(&*teacher, &x))?;

@@ -21,8 +21,14 @@ fn scenario(ctx: &mut Ctx, model: DigitsModel, target: f32) -> Result<()> {
             ctx.check_layers(c, &m, &x, &y, Loss::CrossEntropy)
         },
     );
-    let name = format!("held_out_accuracy_{}", (target * 100.0) as u32);
-    let cfg = DigitsConfig::standard(model, ctx.seed);
+    // Quick mode trains 3 (CNN) or 5 (MLP) epochs; over 12 seeds those reached at least
+    // 94.2 % and 94.7 %, so the quick target is 90 %.
+    let (cfg, target) = if ctx.quick {
+        (DigitsConfig::quick(model, ctx.seed), 0.9)
+    } else {
+        (DigitsConfig::standard(model, ctx.seed), target)
+    };
+    let name = format!("held_out_accuracy_{}{}", (target * 100.0) as u32, if ctx.quick { "_quick" } else { "" });
     let desc = format!(
         "Train from seed {} (Adam lr {}, batch {}, {} epochs) on 80% of the 1,797 digits (stratified): held-out accuracy reaches {:.0}%.",
         ctx.seed, cfg.lr, cfg.batch_size, cfg.epochs, target * 100.0

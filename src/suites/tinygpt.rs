@@ -33,12 +33,24 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
             Ok(())
         },
     );
-    let cfg = GptTrainConfig::standard(ctx.seed);
+    // Quick mode (a smoke test) trains 40 steps and scores 10 prompts per task: over 12 seeds
+    // the loss fell by at least 52 % in 40 steps, so it must fall by 40 %; answering needs the
+    // full run (700 steps, reversal held to 90 %), so quick mode only reports the accuracies.
+    let (cfg, need_drop, need_rev) = if ctx.quick {
+        (GptTrainConfig::quick(ctx.seed), 0.4, None)
+    } else {
+        (GptTrainConfig::standard(ctx.seed), 0.6, Some(0.9))
+    };
+    let scored = match need_rev {
+        Some(r) => format!("greedy decoding answers ≥ {:.0}% of held-out reversal prompts exactly (sorting, addition and copying are reported)", r * 100.0),
+        None => format!("greedy decoding of {} held-out prompts per task is reported", cfg.eval_per_task),
+    };
     let desc = format!(
-        "TinyGPT (d={}, {} layers, {} heads, context {}) trains {} steps of {} corpus lines (Adam lr {}): the loss falls by ≥ 60%, and greedy decoding answers ≥ 90% of held-out reversal prompts exactly (sorting, addition and copying are reported).",
-        cfg.dim, cfg.layers, cfg.heads, cfg.max_len, cfg.steps, cfg.batch_size, cfg.lr
+        "TinyGPT (d={}, {} layers, {} heads, context {}) trains {} steps of {} corpus lines (Adam lr {}): the loss falls by ≥ {:.0}%, and {scored}.",
+        cfg.dim, cfg.layers, cfg.heads, cfg.max_len, cfg.steps, cfg.batch_size, cfg.lr, need_drop * 100.0
     );
-    ctx.case("trains_and_answers", &desc, |ctx, c| {
+    let name = if ctx.quick { "trains_and_answers_quick" } else { "trains_and_answers" };
+    ctx.case(name, &desc, |ctx, c| {
         let fault = ctx.fault;
         let (_, _, run) = train_gpt(
             &cfg,
@@ -72,18 +84,22 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
             .map(|(t, s)| format!("{t} {}/{}", s.correct, s.total))
             .collect();
         check!(
-            drop >= 0.6,
-            "loss fell {:.1}% ({:.3} → {:.3}); expected ≥ 60%",
+            drop >= need_drop,
+            "loss fell {:.1}% ({:.3} → {:.3}); expected ≥ {:.0}%",
             drop * 100.0,
             run.first_loss,
-            run.final_loss
+            run.final_loss,
+            need_drop * 100.0
         );
-        check!(
-            rev >= 0.9,
-            "held-out reversal exact match {:.1}% (need ≥ 90%); {}",
-            rev * 100.0,
-            per_task.join(", ")
-        );
+        if let Some(need) = need_rev {
+            check!(
+                rev >= need,
+                "held-out reversal exact match {:.1}% (need ≥ {:.0}%); {}",
+                rev * 100.0,
+                need * 100.0,
+                per_task.join(", ")
+            );
+        }
         c.message = format!(
             "loss {:.3} → {:.3} ({:.0}% lower); held-out exact match: {}; {:.1} s",
             run.first_loss,

@@ -17,7 +17,8 @@ pub fn list_suites() -> Result<JsValue, JsError> {
 
 /// Runs one suite and returns its report (the same JSON a native run prints).
 ///
-/// Options: `{ seed = 0, fault: { layer, kind }, onCase(done, total, caseReport) }`; `fault`
+/// Options: `{ seed = 0, fault: { layer, kind }, quick = false, onCase(done, total, caseReport) }`;
+/// `quick` runs every case's cheap form (smaller models, fewer steps; the smoke tests); `fault`
 /// plants "detach" | "zero_grad" | "flip_sign" | "scale_grad" in layer `layer` of every model
 /// the suite builds, so the report shows what that failure looks like. If no model of the
 /// suite has that layer, the report gets a failing case `fault_planted` saying so.
@@ -48,6 +49,7 @@ pub fn run_suite(
             kind: FaultKind::parse(&kind).map_err(|e| js_err_in(op, e))?,
         })
     };
+    let quick = opt_bool(&options, op, "quick")?.unwrap_or(false);
     let on_case = opt_fn(&options, op, "onCase")?;
     let total = suites::list_suites()
         .iter()
@@ -66,7 +68,7 @@ pub fn run_suite(
             );
         }
     };
-    let report = suites::run_suite_with(name, &SuiteOptions::new(seed, fault), &mut progress)
+    let report = suites::run_suite_with(name, &SuiteOptions { quick, ..SuiteOptions::new(seed, fault) }, &mut progress)
         .map_err(|e| js_err_in(op, e))?;
     args::to_js(&report)
 }

@@ -97,23 +97,26 @@ renderMilestones();
 const progress = progressView();
 $('run-all-progress').append(progress.el);
 
-async function runAll() {
-  const button = $('run-all');
-  button.disabled = true;
+/** Runs every suite (quick: each case's cheap form, the smoke tests). */
+async function runAll(quick = false) {
+  const buttons = [$('run-all'), $('quick-check')];
+  buttons.forEach((b) => { b.disabled = true; });
   $('suites').dataset.state = 'running';
+  $('suites').dataset.quick = String(quick);
   try {
     const suites = await listSuites();
-    await runSuites(suites, { resultsEl: $('suite-results'), progress, collapsible: true });
+    await runSuites(suites, { resultsEl: $('suite-results'), progress, collapsible: true, quick });
     $('suites').dataset.state = 'done';
   } catch {
     $('suites').dataset.state = 'error';
   } finally {
-    button.disabled = false;
+    buttons.forEach((b) => { b.disabled = false; });
     pollCapabilities();
   }
 }
 
-$('run-all').addEventListener('click', runAll);
+$('run-all').addEventListener('click', () => runAll(false));
+$('quick-check').addEventListener('click', () => runAll(true));
 $('reset-progress').addEventListener('click', () => {
   resetProgress();
   announce('The lab\'s recorded suite results were cleared. Your exercises are untouched.');

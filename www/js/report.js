@@ -50,6 +50,7 @@ export function suiteSection(meta, { fault = null, headingLevel = 3, collapsible
     },
     finish(report) {
       const passed = report.cases.filter((c) => c.passed).length;
+      if (report.quick) status.after(' ', h('span', { class: 'chip', title: 'quick mode: every case in its cheap form' }, 'quick'));
       el.dataset.state = report.passed ? 'pass' : 'fail';
       status.replaceChildren(badge(report.passed ? 'pass' : 'fail'));
       stats.textContent = `${passed}/${report.cases.length} cases passed · ${fmtMs(report.duration_ms)} · seed ${report.seed}`;

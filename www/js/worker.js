@@ -28,9 +28,9 @@ import { exerciseTasks, withStudentCode } from './worker-exercises.js';
  * `student` ([{ module, code }], the student's passed exercises) the suites run on the
  * student's code; the result then lists which of their modules were used.
  */
-async function runSuites({ names = null, module = null, seed = 0, fault = null, student = null } = {}, progress) {
+async function runSuites({ names = null, module = null, seed = 0, fault = null, student = null, quick = false } = {}, progress) {
   if (student?.length) {
-    const { value, usedModules } = await withStudentCode(student, () => runSuites({ names, module, seed, fault }, progress));
+    const { value, usedModules } = await withStudentCode(student, () => runSuites({ names, module, seed, fault, quick }, progress));
     return { ...value, usedModules };
   }
   const all = tt.listSuites();
@@ -38,7 +38,7 @@ async function runSuites({ names = null, module = null, seed = 0, fault = null, 
   const reports = [];
   for (const [index, suite] of chosen.entries()) {
     progress({ kind: 'suite-start', suite: suite.name, index, total: chosen.length });
-    const options = { seed, onCase: (done, total, report) => progress({ kind: 'case', suite: suite.name, done, total, report }) };
+    const options = { seed, quick, onCase: (done, total, report) => progress({ kind: 'case', suite: suite.name, done, total, report }) };
     if (fault) options.fault = fault;
     const report = tt.runSuite(suite.name, options);
     reports.push(report);
