@@ -1,6 +1,6 @@
 //! Gradient-check sweep of a small CNN over 200 seeds: failures and the worst relative error
 //! (the evidence that the checker does not flag correct conv/batch-norm/pool layers).
-use tinytorch::{gradcheck::*, loss::Loss, manual_seed, nn::*, Tensor};
+use tinytorch::{gradcheck::*, manual_seed, nn::loss::Loss, nn::*, Tensor};
 fn main() {
     let mut fails = 0;
     let mut worst = 0f32;

@@ -1,6 +1,6 @@
 //! Per-layer forward/backward time of the bench CNN at batch 32 (native), for wasm/native comparison.
 use std::rc::Rc;
-use tinytorch::loss::Loss;
+use tinytorch::nn::loss::Loss;
 use tinytorch::nn::*;
 use tinytorch::*;
 

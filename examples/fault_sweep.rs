@@ -94,10 +94,7 @@ fn main() -> ExitCode {
     );
     for suite in &args.suites {
         let t = Instant::now();
-        let clean = match run_suite(
-            suite,
-            &SuiteOptions::new(args.from, None),
-        ) {
+        let clean = match run_suite(suite, &SuiteOptions::new(args.from, None)) {
             Ok(r) => r,
             Err(e) => {
                 eprintln!("{suite}: {e}");

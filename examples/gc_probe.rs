@@ -1,6 +1,6 @@
 //! Gradient-check sweep of the MLP shapes over many seeds: failures and the worst relative
 //! error per model kind (false-positive rate of the per-layer checker).
-use tinytorch::{gradcheck::*, loss::Loss, manual_seed, nn::*, Tensor};
+use tinytorch::{gradcheck::*, manual_seed, nn::loss::Loss, nn::*, Tensor};
 fn model(kind: usize) -> Sequential {
     match kind {
         0 => Sequential::new(

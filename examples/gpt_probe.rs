@@ -1,5 +1,5 @@
 //! Gradient-check sweep of a tiny GPT over many seeds: failures and the worst relative error.
-use tinytorch::{gradcheck::*, loss::Loss, manual_seed, nn::*, Tensor};
+use tinytorch::{gradcheck::*, manual_seed, nn::loss::Loss, nn::*, Tensor};
 fn main() {
     let cfg = GptConfig {
         vocab: 11,

@@ -1,6 +1,6 @@
 //! Trains the TinyGPT milestone natively with overrides (`-- SEED STEPS DIM LR BATCH`) and
 //! prints the loss curve, task scores and samples.
-use tinytorch::language::*;
+use tinytorch::milestones::tinygpt::*;
 fn main() {
     let a: Vec<String> = std::env::args().collect();
     let mut cfg = GptTrainConfig::standard(a.get(1).map(|s| s.parse().unwrap()).unwrap_or(0));

@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Result};
 use crate::kernels::{gemm, MatRef};
-use crate::loss::Loss;
+use crate::nn::loss::Loss;
 use crate::nn::{call, Conv2d, Flatten, Layer, Linear, MaxPool2d, ReLU, Sequential};
 use crate::optim::{Adam, Optimizer, Sgd};
 use crate::rng::Rng;

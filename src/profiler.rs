@@ -4,8 +4,8 @@
 
 use crate::autograd::backward::topo_order;
 use crate::error::Result;
-use crate::loss::Loss;
 use crate::hooks::profile::{self, SiteTimes};
+use crate::nn::loss::Loss;
 use crate::nn::{call, flatten_layers, Module};
 use crate::optim::Optimizer;
 use crate::tensor::Tensor;
@@ -115,7 +115,7 @@ fn build(model: &dyn Module, sites: &HashMap<u64, SiteTimes>) -> Vec<LayerCost> 
 ///
 /// # Example
 /// ```
-/// use tinytorch::{loss::Loss, nn::*, profiler::profile_step, Tensor};
+/// use tinytorch::{nn::loss::Loss, nn::*, profiler::profile_step, Tensor};
 /// let m = Sequential::new(vec![Linear::new(4, 8, true).into_layer(), ReLU::new().into_layer(), Linear::new(8, 2, true).into_layer()]);
 /// let r = profile_step(&m, &Tensor::randn(&[16, 4]), &Tensor::randn(&[16, 2]), Loss::Mse, None).unwrap();
 /// assert_eq!(r.layers[0].flops, 2 * 16 * 4 * 8 + 16 * 8);

@@ -69,8 +69,18 @@ fn quick_mode_still_fails_on_a_planted_fault_and_names_the_layer() {
         for kind in FaultKind::ALL {
             let fault = Some(FaultSpec { layer, kind });
             let r = run_suite(s.name, &SuiteOptions::new(7, fault).quick()).unwrap();
-            assert!(!r.passed, "{} quick with {kind:?} at layer {layer} passed", s.name);
-            assert_eq!(r.blamed_layers(), vec![layer], "{} quick, {kind:?} at {layer}:\n{}", s.name, r.summary());
+            assert!(
+                !r.passed,
+                "{} quick with {kind:?} at layer {layer} passed",
+                s.name
+            );
+            assert_eq!(
+                r.blamed_layers(),
+                vec![layer],
+                "{} quick, {kind:?} at {layer}:\n{}",
+                s.name,
+                r.summary()
+            );
         }
     }
 }
@@ -200,16 +210,8 @@ fn unknown_suite_is_an_error_listing_the_suites() {
 
 #[test]
 fn reports_are_identical_for_the_same_seed() {
-    let a = run_suite(
-        "training_flow",
-        &SuiteOptions::new(3, None),
-    )
-    .unwrap();
-    let b = run_suite(
-        "training_flow",
-        &SuiteOptions::new(3, None),
-    )
-    .unwrap();
+    let a = run_suite("training_flow", &SuiteOptions::new(3, None)).unwrap();
+    let b = run_suite("training_flow", &SuiteOptions::new(3, None)).unwrap();
     let strip = |r: &tinytorch::suites::SuiteReport| {
         let mut r = r.clone();
         r.duration_ms = 0.0;
@@ -221,11 +223,7 @@ fn reports_are_identical_for_the_same_seed() {
 #[test]
 fn the_catalogue_states_each_suites_case_count() {
     for s in list_suites() {
-        let r = run_suite(
-            s.name,
-            &SuiteOptions::new(0, None),
-        )
-        .unwrap();
+        let r = run_suite(s.name, &SuiteOptions::new(0, None)).unwrap();
         assert_eq!(
             r.cases.len(),
             s.cases,

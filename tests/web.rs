@@ -51,9 +51,7 @@ async fn fault_is_named(name: &str, layer: usize, kind: FaultKind) {
 /// and run one seed; the flow suites run three).
 async fn passes(name: &str, seeds: std::ops::Range<u64>) {
     for seed in seeds {
-        let r = run(name, &SuiteOptions::new(seed, None))
-            .await
-            .unwrap();
+        let r = run(name, &SuiteOptions::new(seed, None)).await.unwrap();
         assert!(r.passed, "{}", r.summary());
     }
 }
@@ -250,34 +248,90 @@ async fn javascript_slots_run_in_the_suites_and_are_named_in_browser() {
     use tinytorch::wasm::{clear_implementations, run_unit_checks, use_implementation};
     use wasm_bindgen::JsValue;
     let f = |args: &str, body: &str| JsValue::from(Function::new_with_args(args, body));
-    let relu = f("x", "return { data: x.data.map((v) => (v > 0 ? v : 0)), shape: x.shape };");
-    let back = |sign: &str| f("g, x, y", &format!("return {{ data: g.data.map((v, i) => (x.data[i] > 0 ? {sign}v : 0)), shape: g.shape }};"));
+    let relu = f(
+        "x",
+        "return { data: x.data.map((v) => (v > 0 ? v : 0)), shape: x.shape };",
+    );
+    let back = |sign: &str| {
+        f("g, x, y", &format!("return {{ data: g.data.map((v, i) => (x.data[i] > 0 ? {sign}v : 0)), shape: g.shape }};"))
+    };
     use_implementation("relu".into(), relu).unwrap();
     use_implementation("reluBackward".into(), back("")).unwrap();
     let units = run_unit_checks(2.0, JsValue::UNDEFINED).unwrap();
     let checks = js_sys::Array::from(&Reflect::get(&units, &"checks".into()).unwrap());
-    let relu_pass = checks.iter().filter(|c| Reflect::get(c, &"function".into()).unwrap().as_string().as_deref() == Some("relu")).all(|c| Reflect::get(&c, &"status".into()).unwrap().as_string().as_deref() == Some("pass"));
+    let relu_pass = checks
+        .iter()
+        .filter(|c| {
+            Reflect::get(c, &"function".into())
+                .unwrap()
+                .as_string()
+                .as_deref()
+                == Some("relu")
+        })
+        .all(|c| {
+            Reflect::get(&c, &"status".into())
+                .unwrap()
+                .as_string()
+                .as_deref()
+                == Some("pass")
+        });
     assert!(relu_pass, "relu's unit checks should pass");
     yield_to_browser().await;
     let r = run_suite("gradient_flow", &SuiteOptions::new(0, None)).unwrap();
     assert!(r.passed, "{}", r.summary());
-    let c = r.cases.iter().find(|c| c.name == "five_linear_relu").unwrap();
+    let c = r
+        .cases
+        .iter()
+        .find(|c| c.name == "five_linear_relu")
+        .unwrap();
     let gc = c.gradcheck.as_ref().unwrap();
-    assert!(gc.layers.iter().filter(|l| l.name == "ReLU").all(|l| l.your_code == ["relu", "reluBackward"]));
+    assert!(gc
+        .layers
+        .iter()
+        .filter(|l| l.name == "ReLU")
+        .all(|l| l.your_code == ["relu", "reluBackward"]));
     use_implementation("reluBackward".into(), back("-")).unwrap();
     let r = run_suite("gradient_flow", &SuiteOptions::new(0, None)).unwrap();
-    let c = r.cases.iter().find(|c| c.name == "five_linear_relu").unwrap();
-    let culprit = c.gradcheck.as_ref().and_then(|g| g.culprit.and_then(|i| g.layer(i))).expect("a culprit");
+    let c = r
+        .cases
+        .iter()
+        .find(|c| c.name == "five_linear_relu")
+        .unwrap();
+    let culprit = c
+        .gradcheck
+        .as_ref()
+        .and_then(|g| g.culprit.and_then(|i| g.layer(i)))
+        .expect("a culprit");
     assert_eq!(culprit.name, "ReLU");
     assert!(c.message.contains("(your code)"), "{}", c.message);
     use_implementation("relu".into(), f("x", "throw new TypeError('boom');")).unwrap();
     let r = run_suite("gradient_flow", &SuiteOptions::new(0, None)).unwrap();
-    assert!(r.failures().any(|c| c.message.contains("relu (your code): threw: TypeError: boom")), "{}", r.summary());
-    use_implementation("relu".into(), f("x", "return { data: [1, 2], shape: [2] };")).unwrap();
+    assert!(
+        r.failures().any(|c| c
+            .message
+            .contains("relu (your code): threw: TypeError: boom")),
+        "{}",
+        r.summary()
+    );
+    use_implementation(
+        "relu".into(),
+        f("x", "return { data: [1, 2], shape: [2] };"),
+    )
+    .unwrap();
     let r = run_suite("gradient_flow", &SuiteOptions::new(0, None)).unwrap();
-    assert!(r.failures().any(|c| c.message.contains("relu (your code)") && c.message.contains("expected [16, 4]")), "{}", r.summary());
+    assert!(
+        r.failures()
+            .any(|c| c.message.contains("relu (your code)")
+                && c.message.contains("expected [16, 4]")),
+        "{}",
+        r.summary()
+    );
     assert!(use_implementation("nope".into(), f("x", "return x;")).is_err());
     assert!(use_implementation("relu".into(), JsValue::from(3)).is_err());
     clear_implementations(JsValue::UNDEFINED).unwrap();
-    assert!(run_suite("gradient_flow", &SuiteOptions::new(0, None)).unwrap().passed);
+    assert!(
+        run_suite("gradient_flow", &SuiteOptions::new(0, None))
+            .unwrap()
+            .passed
+    );
 }

@@ -228,7 +228,7 @@ fn dispatch(op: &Op, out: &Tensor, g: Array, sink: &mut GradSink) -> Result<()> 
         Op::MaxPool2d { input, argmax, geom } => ops::pool::max_pool_backward(input, argmax, geom, g, sink),
         Op::AvgPool2d { input, geom } => ops::pool::avg_pool_backward(input, geom, g, sink),
         Op::BatchNorm2d { input, gamma, beta, xhat, inv_std, batch } => {
-            ops::norm::batch_norm_backward(input, gamma, beta, xhat, inv_std, *batch, g, sink)
+            ops::batchnorm::batch_norm_backward(input, gamma, beta, xhat, inv_std, *batch, g, sink)
         }
         Op::Embedding { weight, ids } => ops::embedding::embedding_backward(weight, ids, g, sink),
         Op::LayerNorm { input, gamma, beta, xhat, inv_std } => {

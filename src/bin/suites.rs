@@ -7,7 +7,8 @@ use std::process::ExitCode;
 use tinytorch::nn::FaultKind;
 use tinytorch::suites::{list_suites, run_suite, FaultSpec, SuiteOptions, SuiteReport};
 
-const USAGE: &str = "usage: suites [NAME…] [-k PATTERN] [--quick] [--long] [--seed N] [--fault LAYER:KIND] [--json]
+const USAGE: &str =
+    "usage: suites [NAME…] [-k PATTERN] [--quick] [--long] [--seed N] [--fault LAYER:KIND] [--json]
 
   NAME…             suites to run (default: all); see --list
   -k PATTERN        only suites whose name contains PATTERN, or cases (suite::case) that do
@@ -31,10 +32,23 @@ struct Args {
 }
 
 fn parse(argv: &[String]) -> Result<Args, String> {
-    let mut a = Args { names: Vec::new(), pattern: None, quick: false, long: false, seed: 0, fault: None, json: false, list: false };
+    let mut a = Args {
+        names: Vec::new(),
+        pattern: None,
+        quick: false,
+        long: false,
+        seed: 0,
+        fault: None,
+        json: false,
+        list: false,
+    };
     let mut it = argv.iter();
     while let Some(arg) = it.next() {
-        let mut value = |flag: &str| it.next().cloned().ok_or_else(|| format!("{flag} needs a value"));
+        let mut value = |flag: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
         match arg.as_str() {
             "-k" => a.pattern = Some(value("-k")?),
             "--quick" => a.quick = true,
@@ -43,12 +57,18 @@ fn parse(argv: &[String]) -> Result<Args, String> {
             "--list" => a.list = true,
             "--seed" => {
                 let v = value("--seed")?;
-                a.seed = v.parse().map_err(|_| format!("--seed takes a whole number ≥ 0, got '{v}'"))?;
+                a.seed = v
+                    .parse()
+                    .map_err(|_| format!("--seed takes a whole number ≥ 0, got '{v}'"))?;
             }
             "--fault" => {
                 let v = value("--fault")?;
-                let (layer, kind) = v.split_once(':').ok_or_else(|| format!("--fault takes LAYER:KIND, got '{v}'"))?;
-                let layer = layer.parse().map_err(|_| format!("--fault: '{layer}' is not a layer number"))?;
+                let (layer, kind) = v
+                    .split_once(':')
+                    .ok_or_else(|| format!("--fault takes LAYER:KIND, got '{v}'"))?;
+                let layer = layer
+                    .parse()
+                    .map_err(|_| format!("--fault: '{layer}' is not a layer number"))?;
                 let kind = FaultKind::parse(kind).map_err(|e| format!("--fault: {e}"))?;
                 a.fault = Some(FaultSpec { layer, kind });
             }
@@ -59,7 +79,10 @@ fn parse(argv: &[String]) -> Result<Args, String> {
     }
     let known: Vec<&str> = list_suites().iter().map(|s| s.name).collect();
     if let Some(bad) = a.names.iter().find(|n| !known.contains(&n.as_str())) {
-        return Err(format!("no suite named '{bad}' (suites: {})", known.join(", ")));
+        return Err(format!(
+            "no suite named '{bad}' (suites: {})",
+            known.join(", ")
+        ));
     }
     Ok(a)
 }
@@ -75,8 +98,17 @@ fn print_long(r: &SuiteReport, case: &tinytorch::suites::CaseReport) {
         print!("{}", d.to_text());
     }
     if let Some(gc) = &case.gradcheck {
-        for l in gc.layers.iter().filter(|l| l.status != tinytorch::gradcheck::Status::Ok || l.culprit) {
-            println!("  {}{}: {}", if l.culprit { "◆ " } else { "  " }, l.describe, l.reason);
+        for l in gc
+            .layers
+            .iter()
+            .filter(|l| l.status != tinytorch::gradcheck::Status::Ok || l.culprit)
+        {
+            println!(
+                "  {}{}: {}",
+                if l.culprit { "◆ " } else { "  " },
+                l.describe,
+                l.reason
+            );
         }
     }
 }
@@ -96,7 +128,10 @@ fn main() -> ExitCode {
     let catalogue = list_suites();
     if args.list {
         for s in &catalogue {
-            println!("{:<26} {:<9} modules {:?}: {}", s.name, s.category, s.modules, s.description);
+            println!(
+                "{:<26} {:<9} modules {:?}: {}",
+                s.name, s.category, s.modules, s.description
+            );
         }
         return ExitCode::SUCCESS;
     }
@@ -110,7 +145,10 @@ fn main() -> ExitCode {
     for s in chosen {
         // -k matches a suite's name, or (for the cases' lines) `suite::case`.
         let suite_matches = s.name.contains(&pattern);
-        let opts = SuiteOptions { quick: args.quick, ..SuiteOptions::new(args.seed, args.fault) };
+        let opts = SuiteOptions {
+            quick: args.quick,
+            ..SuiteOptions::new(args.seed, args.fault)
+        };
         let r = match run_suite(s.name, &opts) {
             Ok(r) => r,
             Err(e) => {
@@ -130,9 +168,18 @@ fn main() -> ExitCode {
             println!("{}", r.to_json());
         }
         for c in &cases {
-            if c.passed { passed += 1 } else { failed += 1 }
+            if c.passed {
+                passed += 1
+            } else {
+                failed += 1
+            }
             if !args.json {
-                println!("{}::{} {}", r.suite, c.name, if c.passed { "PASSED" } else { "FAILED" });
+                println!(
+                    "{}::{} {}",
+                    r.suite,
+                    c.name,
+                    if c.passed { "PASSED" } else { "FAILED" }
+                );
             }
         }
         if args.long && !args.json {
@@ -142,7 +189,18 @@ fn main() -> ExitCode {
         }
     }
     let secs = started.elapsed().as_secs_f64();
-    let line = format!("{passed} passed, {failed} failed in {secs:.2}s{}", if args.quick { " (quick)" } else { "" });
-    if args.json { eprintln!("{line}") } else { println!("{line}") }
-    if failed > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS }
+    let line = format!(
+        "{passed} passed, {failed} failed in {secs:.2}s{}",
+        if args.quick { " (quick)" } else { "" }
+    );
+    if args.json {
+        eprintln!("{line}")
+    } else {
+        println!("{line}")
+    }
+    if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

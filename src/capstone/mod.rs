@@ -10,12 +10,12 @@ use crate::bench::{compare_models, ModelEntry};
 use crate::compress::{distillation_loss, magnitude_prune, sparsity, MaskedOptimizer};
 use crate::data::{digits, DataLoader, TensorDataset};
 use crate::error::Result;
-use crate::loss::Loss;
+use crate::milestones::digits::digits_mlp;
+use crate::nn::loss::Loss;
 use crate::nn::{call, Layer, Module};
 use crate::optim::{Adam, Optimizer};
 use crate::quant::quantize_model;
 use crate::train::Trainer;
-use crate::vision::digits_mlp;
 use serde_json::{json, Value};
 use std::rc::Rc;
 
@@ -51,12 +51,20 @@ pub struct CapstonePlan {
 impl CapstonePlan {
     /// The capstone as the course runs it: 25, 20 and 5 epochs.
     pub fn standard() -> CapstonePlan {
-        CapstonePlan { baseline_epochs: 25, distill_epochs: 20, finetune_epochs: 5 }
+        CapstonePlan {
+            baseline_epochs: 25,
+            distill_epochs: 20,
+            finetune_epochs: 5,
+        }
     }
 
     /// The suites' quick mode: 6, 6 and 2 epochs.
     pub fn quick() -> CapstonePlan {
-        CapstonePlan { baseline_epochs: 6, distill_epochs: 6, finetune_epochs: 2 }
+        CapstonePlan {
+            baseline_epochs: 6,
+            distill_epochs: 6,
+            finetune_epochs: 2,
+        }
     }
 }
 

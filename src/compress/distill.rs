@@ -1,7 +1,7 @@
 //! Knowledge distillation: a student learns from a teacher's softened predictions.
 
 use crate::error::Result;
-use crate::loss::cross_entropy;
+use crate::nn::loss::cross_entropy;
 use crate::tensor::Tensor;
 
 /// `α·T²·KL(softmax(t/T) ‖ softmax(s/T)) + (1 − α)·CE(s, labels)`, averaged over the batch,

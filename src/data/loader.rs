@@ -143,7 +143,11 @@ impl DataLoader {
         let theirs = self.theirs_batches(e);
         Batches {
             loader: self,
-            order: if theirs.is_some() { Vec::new() } else { self.order(e) },
+            order: if theirs.is_some() {
+                Vec::new()
+            } else {
+                self.order(e)
+            },
             pos: 0,
             epoch: e,
             theirs: theirs.map(|t| t.map(|b| b.into_iter())),
@@ -250,7 +254,10 @@ impl Iterator for Batches<'_> {
                     return Some(batch);
                 };
                 let seed = self.loader.shuffle.unwrap_or(0);
-                let mut rng = Rng::new(mix(mix(mix(seed, 0x_A061_1E47), self.epoch), self.pos as u64));
+                let mut rng = Rng::new(mix(
+                    mix(mix(seed, 0x_A061_1E47), self.epoch),
+                    self.pos as u64,
+                ));
                 self.pos += 1;
                 return Some(batch.and_then(|(x, y)| Ok((augment(t.as_ref(), &x, &mut rng)?, y))));
             }

@@ -4,7 +4,11 @@ use super::check::{compare, expect_tensor, lab, randn, rng_for, t, Check, Fail, 
 use crate::slots::{Slot, Value};
 use crate::tensor::{Array, Tensor};
 
-fn against_lab(slot: Slot, x: Array, f: fn(&Tensor) -> crate::error::Result<Tensor>) -> super::check::Outcome {
+fn against_lab(
+    slot: Slot,
+    x: Array,
+    f: fn(&Tensor) -> crate::error::Result<Tensor>,
+) -> super::check::Outcome {
     let want = lab(|| f(&Tensor::from_array(x.clone())))?.data().clone();
     expect_tensor(slot, vec![Value::tensor(&x)], &want)
 }
@@ -22,10 +26,23 @@ pub(super) fn checks(seed: u64) -> Vec<Check> {
     ];
     for (i, (slot, f, desc)) in table.into_iter().enumerate() {
         let x = known.clone();
-        v.push(Check::new(slot, "known_values", desc, move || against_lab(slot, x.clone(), f)).show("x", &known));
+        v.push(
+            Check::new(slot, "known_values", desc, move || {
+                against_lab(slot, x.clone(), f)
+            })
+            .show("x", &known),
+        );
         let mut rng = rng_for(seed, 10 + i as u64);
         let r = randn(&mut rng, &[4, 5], 2.0);
-        v.push(Check::new(slot, "random_against_lab", format!("Random (4, 5) values, against the lab's {}.", slot.js_name()), move || against_lab(slot, r.clone(), f)));
+        v.push(Check::new(
+            slot,
+            "random_against_lab",
+            format!(
+                "Random (4, 5) values, against the lab's {}.",
+                slot.js_name()
+            ),
+            move || against_lab(slot, r.clone(), f),
+        ));
     }
     let big = t(&[4], &[-1000., -500., 500., 1000.]);
     v.push(
@@ -35,16 +52,32 @@ pub(super) fn checks(seed: u64) -> Vec<Check> {
         })
         .show("x", &big),
     );
-    v.push(Check::new(Slot::Tanh, "saturates", "tanh([−1000, −500, 500, 1000]) = [−1, −1, 1, 1], finite.", {
-        let big = big.clone();
-        move || expect_tensor(Slot::Tanh, vec![Value::tensor(&big)], &t(&[4], &[-1., -1., 1., 1.]))
-    }));
+    v.push(Check::new(
+        Slot::Tanh,
+        "saturates",
+        "tanh([−1000, −500, 500, 1000]) = [−1, −1, 1, 1], finite.",
+        {
+            let big = big.clone();
+            move || {
+                expect_tensor(
+                    Slot::Tanh,
+                    vec![Value::tensor(&big)],
+                    &t(&[4], &[-1., -1., 1., 1.]),
+                )
+            }
+        },
+    ));
     let x = t(&[2, 3], &[1., 2., 3., 1., 1., 1.]);
     v.push(
-        Check::new(Slot::Softmax, "known_rows", "softmax([[1, 2, 3], [1, 1, 1]]) = [[0.0900, 0.2447, 0.6652], [1/3, 1/3, 1/3]].", {
-            let x = x.clone();
-            move || against_lab(Slot::Softmax, x.clone(), |x| x.try_softmax(-1))
-        })
+        Check::new(
+            Slot::Softmax,
+            "known_rows",
+            "softmax([[1, 2, 3], [1, 1, 1]]) = [[0.0900, 0.2447, 0.6652], [1/3, 1/3, 1/3]].",
+            {
+                let x = x.clone();
+                move || against_lab(Slot::Softmax, x.clone(), |x| x.try_softmax(-1))
+            },
+        )
         .show("x", &x),
     );
     let huge = t(&[2, 3], &[1000., 999., 0., -1000., 0., 1000.]);

@@ -1,31 +1,59 @@
 //! Unit checks of module 05 (Autograd): the backward rules, each against the lab's autograd on
 //! the same inputs, and unbroadcast.
 
-use super::check::{call_tensor, compare, expect_tensor, lab, randn, rng_for, t, Check, Fail, Outcome, ATOL, RTOL};
+use super::check::{
+    call_tensor, compare, expect_tensor, lab, randn, rng_for, t, Check, Fail, Outcome, ATOL, RTOL,
+};
 use crate::slots::{self, Slot, Value};
 use crate::tensor::{sum_to_shape, Array, Tensor};
 
 /// The lab's gradients of `Σ g ⊙ f(inputs)` for each input.
-fn lab_grads(inputs: &[Array], g: &Array, f: impl Fn(&[Tensor]) -> crate::error::Result<Tensor>) -> Result<Vec<Array>, Fail> {
+fn lab_grads(
+    inputs: &[Array],
+    g: &Array,
+    f: impl Fn(&[Tensor]) -> crate::error::Result<Tensor>,
+) -> Result<Vec<Array>, Fail> {
     lab(|| {
-        let ts: Vec<Tensor> = inputs.iter().map(|a| Tensor::from_array(a.clone()).requires_grad_(true)).collect();
+        let ts: Vec<Tensor> = inputs
+            .iter()
+            .map(|a| Tensor::from_array(a.clone()).requires_grad_(true))
+            .collect();
         let y = f(&ts)?;
         y.backward_with(&Tensor::from_array(g.clone()))?;
-        let grads = ts.iter().map(|t| t.grad_array().clone().unwrap_or_else(|| Array::zeros(t.data().raw_dim()))).collect();
+        let grads = ts
+            .iter()
+            .map(|t| {
+                t.grad_array()
+                    .clone()
+                    .unwrap_or_else(|| Array::zeros(t.data().raw_dim()))
+            })
+            .collect();
         Ok(grads)
     })
 }
 
 /// Calls a two-gradient backward slot; each gradient may have its input's shape or `wide[i]`
 /// (the broadcast shape), which is summed down with the lab's rule before comparing.
-fn pair(slot: Slot, args: Vec<Value>, inputs: &[&Array], wide: [&[usize]; 2], want: &[Array]) -> Outcome {
+fn pair(
+    slot: Slot,
+    args: Vec<Value>,
+    inputs: &[&Array],
+    wide: [&[usize]; 2],
+    want: &[Array],
+) -> Outcome {
     let mut args = args;
     let out = slots::call(slot, &mut args)?;
     let Value::List(items) = out else {
-        return Err(Fail::msg(format!("expected an array [gradient of a, gradient of b], but it returned {}", out.describe())));
+        return Err(Fail::msg(format!(
+            "expected an array [gradient of a, gradient of b], but it returned {}",
+            out.describe()
+        )));
     };
     if items.len() != 2 {
-        return Err(Fail::msg(format!("expected an array of 2 gradients, got {} items", items.len())));
+        return Err(Fail::msg(format!(
+            "expected an array of 2 gradients, got {} items",
+            items.len()
+        )));
     }
     for (i, item) in items.into_iter().enumerate() {
         let name = ["a", "b"][i];
@@ -41,15 +69,27 @@ fn pair(slot: Slot, args: Vec<Value>, inputs: &[&Array], wide: [&[usize]; 2], wa
                 )))
             }
         };
-        compare(&format!("the gradient of {name}"), &want[i], &got, ATOL, RTOL)?;
+        compare(
+            &format!("the gradient of {name}"),
+            &want[i],
+            &got,
+            ATOL,
+            RTOL,
+        )?;
     }
     Ok(())
 }
 
 fn unary_rule(slot: Slot, x: Array, g: Array, f: fn(&Tensor) -> Tensor) -> Outcome {
-    let y = lab(|| Ok(f(&Tensor::from_array(x.clone()))))?.data().clone();
+    let y = lab(|| Ok(f(&Tensor::from_array(x.clone()))))?
+        .data()
+        .clone();
     let want = lab_grads(std::slice::from_ref(&x), &g, |ts| Ok(f(&ts[0])))?;
-    expect_tensor(slot, vec![Value::tensor(&g), Value::tensor(&x), Value::tensor(&y)], &want[0])
+    expect_tensor(
+        slot,
+        vec![Value::tensor(&g), Value::tensor(&x), Value::tensor(&y)],
+        &want[0],
+    )
 }
 
 /// Every check of module 05.
@@ -80,13 +120,32 @@ pub(super) fn checks(seed: u64) -> Vec<Check> {
         }
         Ok(())
     }));
-    for (k, (slot, name)) in [(Slot::AddBackward, "add"), (Slot::MulBackward, "mul")].into_iter().enumerate() {
+    for (k, (slot, name)) in [(Slot::AddBackward, "add"), (Slot::MulBackward, "mul")]
+        .into_iter()
+        .enumerate()
+    {
         let mut rng = rng_for(seed, 51 + k as u64);
-        let (a, b, g) = (randn(&mut rng, &[2, 3], 1.0), randn(&mut rng, &[3], 1.0), randn(&mut rng, &[2, 3], 1.0));
+        let (a, b, g) = (
+            randn(&mut rng, &[2, 3], 1.0),
+            randn(&mut rng, &[3], 1.0),
+            randn(&mut rng, &[2, 3], 1.0),
+        );
         let desc = format!("Random a (2, 3), b (3,) and grad (2, 3): the gradients of {name}(a, b) for a and for b (b's is summed over the rows it was broadcast to), against the lab's autograd.");
         v.push(Check::new(slot, "broadcast_against_lab", desc, move || {
-            let want = lab_grads(&[a.clone(), b.clone()], &g, |ts| if name == "add" { ts[0].try_add(&ts[1]) } else { ts[0].try_mul(&ts[1]) })?;
-            pair(slot, vec![Value::tensor(&g), Value::tensor(&a), Value::tensor(&b)], &[&a, &b], [&[2, 3], &[2, 3]], &want)
+            let want = lab_grads(&[a.clone(), b.clone()], &g, |ts| {
+                if name == "add" {
+                    ts[0].try_add(&ts[1])
+                } else {
+                    ts[0].try_mul(&ts[1])
+                }
+            })?;
+            pair(
+                slot,
+                vec![Value::tensor(&g), Value::tensor(&a), Value::tensor(&b)],
+                &[&a, &b],
+                [&[2, 3], &[2, 3]],
+                &want,
+            )
         }));
     }
     let (a, b) = (t(&[1, 2], &[1., 2.]), t(&[2, 1], &[3., 4.]));
@@ -104,14 +163,23 @@ pub(super) fn checks(seed: u64) -> Vec<Check> {
     let mut rng = rng_for(seed, 53);
     let cases: Vec<(Array, Array)> = vec![
         (randn(&mut rng, &[3, 4], 1.0), randn(&mut rng, &[4, 5], 1.0)),
-        (randn(&mut rng, &[2, 3, 4], 1.0), randn(&mut rng, &[2, 4, 5], 1.0)),
-        (randn(&mut rng, &[2, 3, 4], 1.0), randn(&mut rng, &[4, 5], 1.0)),
+        (
+            randn(&mut rng, &[2, 3, 4], 1.0),
+            randn(&mut rng, &[2, 4, 5], 1.0),
+        ),
+        (
+            randn(&mut rng, &[2, 3, 4], 1.0),
+            randn(&mut rng, &[4, 5], 1.0),
+        ),
     ];
-    let grads: Vec<Array> = cases.iter().map(|(a, b)| {
-        let mut s = a.shape()[..a.ndim() - 1].to_vec();
-        s.push(b.shape()[b.ndim() - 1]);
-        randn(&mut rng, &s, 1.0)
-    }).collect();
+    let grads: Vec<Array> = cases
+        .iter()
+        .map(|(a, b)| {
+            let mut s = a.shape()[..a.ndim() - 1].to_vec();
+            s.push(b.shape()[b.ndim() - 1]);
+            randn(&mut rng, &s, 1.0)
+        })
+        .collect();
     v.push(Check::new(Slot::MatmulBackward, "random_and_batched", "Random (3, 4)·(4, 5), batched (2, 3, 4)·(2, 4, 5), and (2, 3, 4)·(4, 5) where b is shared by the batch (its gradient sums over it), against the lab.", move || {
         for ((a, b), g) in cases.iter().zip(&grads) {
             let want = lab_grads(&[a.clone(), b.clone()], g, |ts| ts[0].try_matmul(&ts[1]))?;
@@ -126,20 +194,43 @@ pub(super) fn checks(seed: u64) -> Vec<Check> {
     let x = t(&[5], &[-2., -0.5, 0., 0.5, 2.]);
     type U = fn(&Tensor) -> Tensor;
     for (k, (slot, f, desc)) in [
-        (Slot::ReluBackward, (|x| x.relu()) as U, "reluBackward: grad where x > 0, else 0 (also 0 at exactly 0)."),
-        (Slot::SigmoidBackward, |x| x.sigmoid(), "sigmoidBackward: grad·y·(1 − y) with y = sigmoid(x)."),
-        (Slot::TanhBackward, |x| x.tanh(), "tanhBackward: grad·(1 − y²) with y = tanh(x)."),
+        (
+            Slot::ReluBackward,
+            (|x| x.relu()) as U,
+            "reluBackward: grad where x > 0, else 0 (also 0 at exactly 0).",
+        ),
+        (
+            Slot::SigmoidBackward,
+            |x| x.sigmoid(),
+            "sigmoidBackward: grad·y·(1 − y) with y = sigmoid(x).",
+        ),
+        (
+            Slot::TanhBackward,
+            |x| x.tanh(),
+            "tanhBackward: grad·(1 − y²) with y = tanh(x).",
+        ),
     ]
     .into_iter()
     .enumerate()
     {
         let x0 = x.clone();
-        v.push(Check::new(slot, "known_values", format!("{desc} At x = [−2, −0.5, 0, 0.5, 2] with grad [1, 2, 3, 4, 5]."), move || {
-            unary_rule(slot, x0.clone(), t(&[5], &[1., 2., 3., 4., 5.]), f)
-        }).show("x", &x));
+        v.push(
+            Check::new(
+                slot,
+                "known_values",
+                format!("{desc} At x = [−2, −0.5, 0, 0.5, 2] with grad [1, 2, 3, 4, 5]."),
+                move || unary_rule(slot, x0.clone(), t(&[5], &[1., 2., 3., 4., 5.]), f),
+            )
+            .show("x", &x),
+        );
         let mut rng = rng_for(seed, 60 + k as u64);
         let (xr, gr) = (randn(&mut rng, &[3, 4], 2.0), randn(&mut rng, &[3, 4], 1.0));
-        v.push(Check::new(slot, "random_against_lab", "Random x and grad of shape (3, 4), against the lab's autograd.", move || unary_rule(slot, xr.clone(), gr.clone(), f)));
+        v.push(Check::new(
+            slot,
+            "random_against_lab",
+            "Random x and grad of shape (3, 4), against the lab's autograd.",
+            move || unary_rule(slot, xr.clone(), gr.clone(), f),
+        ));
     }
     let x = g23.clone();
     for (slot, mean) in [(Slot::SumBackward, false), (Slot::MeanBackward, true)] {

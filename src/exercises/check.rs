@@ -187,7 +187,11 @@ impl Check {
         slots::clear_pending();
         let out = (self.body)();
         slots::clear_pending();
-        let inputs = self.inputs.iter().map(|(n, a)| (n.clone(), Shown::of(a))).collect();
+        let inputs = self
+            .inputs
+            .iter()
+            .map(|(n, a)| (n.clone(), Shown::of(a)))
+            .collect();
         let base = UnitResult {
             function: self.slot.js_name(),
             name: self.name,
@@ -203,7 +207,11 @@ impl Check {
         match out {
             Ok(()) => base,
             Err(f) => UnitResult {
-                status: if f.todo { CheckStatus::Todo } else { CheckStatus::Fail },
+                status: if f.todo {
+                    CheckStatus::Todo
+                } else {
+                    CheckStatus::Fail
+                },
                 message: f.message,
                 expected: f.expected,
                 got: f.got,
@@ -255,7 +263,11 @@ pub(crate) fn compare(what: &str, want: &Array, got: &Array, atol: f32, rtol: f3
         }
     }
     let Some(f) = first else { return Ok(()) };
-    let count = want.iter().zip(got.iter()).filter(|(e, g)| !close(**e, **g, atol, rtol)).count();
+    let count = want
+        .iter()
+        .zip(got.iter())
+        .filter(|(e, g)| !close(**e, **g, atol, rtol))
+        .count();
     Err(Fail {
         message: format!(
             "{what}: {count} of {} values differ; the first at index {:?}: expected {}, yours {}",
@@ -277,11 +289,19 @@ pub(crate) fn num(v: f32) -> String {
     if v.is_nan() {
         "NaN".into()
     } else if v.is_infinite() {
-        if v > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+        if v > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        }
     } else {
         let s = format!("{v:.6}");
         let s = s.trim_end_matches('0').trim_end_matches('.');
-        if s == "-0" { "0".into() } else { s.to_string() }
+        if s == "-0" {
+            "0".into()
+        } else {
+            s.to_string()
+        }
     }
 }
 
@@ -312,8 +332,15 @@ pub(crate) fn expect_tensor(slot: Slot, mut args: Vec<Value>, want: &Array) -> O
 pub(crate) fn expect_number(slot: Slot, mut args: Vec<Value>, want: f64, rtol: f64) -> Outcome {
     match slots::call(slot, &mut args)? {
         Value::Num(v) if (v - want).abs() <= 1e-6 + rtol * want.abs() => Ok(()),
-        Value::Num(v) => Err(Fail::msg(format!("expected {}, yours {}", num(want as f32), num(v as f32)))),
-        other => Err(Fail::msg(format!("expected a number, but it returned {}", other.describe()))),
+        Value::Num(v) => Err(Fail::msg(format!(
+            "expected {}, yours {}",
+            num(want as f32),
+            num(v as f32)
+        ))),
+        other => Err(Fail::msg(format!(
+            "expected a number, but it returned {}",
+            other.describe()
+        ))),
     }
 }
 
@@ -343,10 +370,16 @@ pub(crate) fn lab<T>(f: impl FnOnce() -> crate::error::Result<T>) -> Result<T, F
 /// (whitespace ignored).
 pub(crate) fn expect_throw(slot: Slot, mut args: Vec<Value>, names: &[&str]) -> Outcome {
     match slots::call(slot, &mut args) {
-        Ok(v) => Err(Fail::msg(format!("should throw an Error, but it returned {}", v.describe()))),
+        Ok(v) => Err(Fail::msg(format!(
+            "should throw an Error, but it returned {}",
+            v.describe()
+        ))),
         Err(Error::Slot { msg, .. }) => {
             if msg.contains("NotImplemented") {
-                return Err(Fail { todo: true, ..Fail::msg(msg) });
+                return Err(Fail {
+                    todo: true,
+                    ..Fail::msg(msg)
+                });
             }
             let flat: String = msg.chars().filter(|c| !c.is_whitespace()).collect();
             let missing: Vec<&str> = names

@@ -4,7 +4,13 @@
 use super::check::{rng_for, Check, Fail, Outcome};
 use crate::slots::{self, value, value::Draw, Slot, Value};
 
-fn batches(n: usize, bs: usize, shuffle: bool, drop_last: bool, draws: &[f32]) -> Result<Vec<Vec<usize>>, Fail> {
+fn batches(
+    n: usize,
+    bs: usize,
+    shuffle: bool,
+    drop_last: bool,
+    draws: &[f32],
+) -> Result<Vec<Vec<usize>>, Fail> {
     let mut args = [
         Value::Num(n as f64),
         Value::Num(bs as f64),
@@ -14,12 +20,17 @@ fn batches(n: usize, bs: usize, shuffle: bool, drop_last: bool, draws: &[f32]) -
     ];
     let out = slots::call(Slot::BatchIndices, &mut args)?;
     let Value::List(items) = out else {
-        return Err(Fail::msg(format!("should return an array of batches, but it returned {}", out.describe())));
+        return Err(Fail::msg(format!(
+            "should return an array of batches, but it returned {}",
+            out.describe()
+        )));
     };
     items
         .iter()
         .enumerate()
-        .map(|(i, b)| value::expect_shape("batchIndices", b, &format!("batch {i}")).map_err(Fail::from))
+        .map(|(i, b)| {
+            value::expect_shape("batchIndices", b, &format!("batch {i}")).map_err(Fail::from)
+        })
         .collect()
 }
 
@@ -45,7 +56,11 @@ fn cut(order: &[usize], bs: usize, drop_last: bool) -> Vec<Vec<usize>> {
 }
 
 fn expect(n: usize, bs: usize, shuffle: bool, drop_last: bool, draws: &[f32]) -> Outcome {
-    let order = if shuffle { fisher_yates(n, draws) } else { (0..n).collect() };
+    let order = if shuffle {
+        fisher_yates(n, draws)
+    } else {
+        (0..n).collect()
+    };
     let want = cut(&order, bs, drop_last);
     let got = batches(n, bs, shuffle, drop_last, draws)?;
     if got == want {
@@ -53,10 +68,17 @@ fn expect(n: usize, bs: usize, shuffle: bool, drop_last: bool, draws: &[f32]) ->
     }
     let sizes = |b: &[Vec<usize>]| b.iter().map(Vec::len).collect::<Vec<_>>();
     if sizes(&got) != sizes(&want) {
-        return Err(Fail::msg(format!("batch sizes {:?}, expected {:?}", sizes(&got), sizes(&want))));
+        return Err(Fail::msg(format!(
+            "batch sizes {:?}, expected {:?}",
+            sizes(&got),
+            sizes(&want)
+        )));
     }
     let i = got.iter().zip(&want).position(|(g, w)| g != w).unwrap_or(0);
-    Err(Fail::msg(format!("batch {i} is {:?}, expected {:?}", got[i], want[i])))
+    Err(Fail::msg(format!(
+        "batch {i} is {:?}, expected {:?}",
+        got[i], want[i]
+    )))
 }
 
 fn draws(seed: u64, k: u64, n: usize) -> Vec<f32> {

@@ -1,7 +1,7 @@
 //! Unit checks of module 04 (Losses): mseLoss, crossEntropyLoss and bceLoss.
 
 use super::check::{expect_number, lab, randn, rng_for, t, Check};
-use crate::loss::{cross_entropy, mse_loss};
+use crate::nn::loss::{cross_entropy, mse_loss};
 use crate::slots::{Slot, Value};
 use crate::tensor::{Array, Tensor};
 
@@ -22,10 +22,22 @@ pub(super) fn checks(seed: u64) -> Vec<Check> {
     let mut v = Vec::new();
     let (p, q) = (t(&[2], &[1., 2.]), t(&[2], &[1., 4.]));
     v.push(
-        Check::new(Slot::MseLoss, "known_value", "mseLoss([1, 2], [1, 4]) = ((1−1)² + (2−4)²)/2 = 2.", {
-            let (p, q) = (p.clone(), q.clone());
-            move || expect_number(Slot::MseLoss, vec![Value::tensor(&p), Value::tensor(&q)], 2.0, 1e-5)
-        })
+        Check::new(
+            Slot::MseLoss,
+            "known_value",
+            "mseLoss([1, 2], [1, 4]) = ((1−1)² + (2−4)²)/2 = 2.",
+            {
+                let (p, q) = (p.clone(), q.clone());
+                move || {
+                    expect_number(
+                        Slot::MseLoss,
+                        vec![Value::tensor(&p), Value::tensor(&q)],
+                        2.0,
+                        1e-5,
+                    )
+                }
+            },
+        )
         .show("pred", &p)
         .show("target", &q),
     );
@@ -37,10 +49,22 @@ pub(super) fn checks(seed: u64) -> Vec<Check> {
     }));
     let zeros = t(&[2, 3], &[0.; 6]);
     v.push(
-        Check::new(Slot::CrossEntropyLoss, "uniform_is_log_c", "Uniform logits over 3 classes give ln 3 = 1.0986, whatever the labels.", {
-            let z = zeros.clone();
-            move || expect_number(Slot::CrossEntropyLoss, vec![Value::tensor(&z), labels(&[0, 2])], 3f64.ln(), 1e-5)
-        })
+        Check::new(
+            Slot::CrossEntropyLoss,
+            "uniform_is_log_c",
+            "Uniform logits over 3 classes give ln 3 = 1.0986, whatever the labels.",
+            {
+                let z = zeros.clone();
+                move || {
+                    expect_number(
+                        Slot::CrossEntropyLoss,
+                        vec![Value::tensor(&z), labels(&[0, 2])],
+                        3f64.ln(),
+                        1e-5,
+                    )
+                }
+            },
+        )
         .show("logits", &zeros),
     );
     let big = t(&[2, 3], &[1000., 0., 0., 0., 0., 1000.]);
@@ -60,10 +84,22 @@ pub(super) fn checks(seed: u64) -> Vec<Check> {
     }));
     let (p, y) = (t(&[2], &[0.5, 0.5]), t(&[2], &[1., 0.]));
     v.push(
-        Check::new(Slot::BceLoss, "known_value", "bceLoss([0.5, 0.5], [1, 0]) = ln 2 = 0.6931.", {
-            let (p, y) = (p.clone(), y.clone());
-            move || expect_number(Slot::BceLoss, vec![Value::tensor(&p), Value::tensor(&y)], 2f64.ln(), 1e-5)
-        })
+        Check::new(
+            Slot::BceLoss,
+            "known_value",
+            "bceLoss([0.5, 0.5], [1, 0]) = ln 2 = 0.6931.",
+            {
+                let (p, y) = (p.clone(), y.clone());
+                move || {
+                    expect_number(
+                        Slot::BceLoss,
+                        vec![Value::tensor(&p), Value::tensor(&y)],
+                        2f64.ln(),
+                        1e-5,
+                    )
+                }
+            },
+        )
         .show("probs", &p)
         .show("targets", &y),
     );
@@ -81,9 +117,21 @@ pub(super) fn checks(seed: u64) -> Vec<Check> {
     let mut rng = rng_for(seed, 42);
     let pr: Array = randn(&mut rng, &[3, 4], 1.0).mapv(|v| 1.0 / (1.0 + (-v).exp()));
     let yt: Array = randn(&mut rng, &[3, 4], 1.0).mapv(|v| if v > 0.0 { 1.0 } else { 0.0 });
-    v.push(Check::new(Slot::BceLoss, "random_against_lab", "Random probabilities (3, 4) and 0/1 targets, against the lab.", move || {
-        let want = lab_value(|| Tensor::from_array(pr.clone()).try_bce(&Tensor::from_array(yt.clone())))?;
-        expect_number(Slot::BceLoss, vec![Value::tensor(&pr), Value::tensor(&yt)], want, 1e-4)
-    }));
+    v.push(Check::new(
+        Slot::BceLoss,
+        "random_against_lab",
+        "Random probabilities (3, 4) and 0/1 targets, against the lab.",
+        move || {
+            let want = lab_value(|| {
+                Tensor::from_array(pr.clone()).try_bce(&Tensor::from_array(yt.clone()))
+            })?;
+            expect_number(
+                Slot::BceLoss,
+                vec![Value::tensor(&pr), Value::tensor(&yt)],
+                want,
+                1e-4,
+            )
+        },
+    ));
     v
 }

@@ -119,8 +119,14 @@ fn summarise(module: u32, results: &[UnitResult]) -> Vec<FunctionSummary> {
     Slot::of_module(module)
         .into_iter()
         .map(|slot| {
-            let mine: Vec<&UnitResult> = results.iter().filter(|r| r.function == slot.js_name()).collect();
-            let passed = mine.iter().filter(|r| r.status == CheckStatus::Pass).count();
+            let mine: Vec<&UnitResult> = results
+                .iter()
+                .filter(|r| r.function == slot.js_name())
+                .collect();
+            let passed = mine
+                .iter()
+                .filter(|r| r.status == CheckStatus::Pass)
+                .count();
             let status = if mine.is_empty() {
                 CheckStatus::Missing
             } else if passed == mine.len() {

@@ -19,8 +19,22 @@ fn lab_steps(slot: Slot, p0: &Array, grads: &[Array], h: Hyper) -> Result<Vec<Ar
         let p = Tensor::from_array(p0.clone()).requires_grad_(true);
         let mut opt: Box<dyn Optimizer> = match slot {
             Slot::SgdStep => Box::new(Sgd::new(vec![p.clone()], h.lr, h.momentum, h.wd)?),
-            Slot::AdamStep => Box::new(Adam::with_options(vec![p.clone()], h.lr, (0.9, 0.999), 1e-8, h.wd, false)?),
-            _ => Box::new(Adam::with_options(vec![p.clone()], h.lr, (0.9, 0.999), 1e-8, h.wd, true)?),
+            Slot::AdamStep => Box::new(Adam::with_options(
+                vec![p.clone()],
+                h.lr,
+                (0.9, 0.999),
+                1e-8,
+                h.wd,
+                false,
+            )?),
+            _ => Box::new(Adam::with_options(
+                vec![p.clone()],
+                h.lr,
+                (0.9, 0.999),
+                1e-8,
+                h.wd,
+                true,
+            )?),
         };
         let mut out = Vec::new();
         for g in grads {
@@ -42,14 +56,39 @@ fn steps(slot: Slot, p0: &Array, grads: &[Array], h: Hyper) -> Outcome {
     let (mut s1, mut s2) = (zeros.clone(), zeros);
     for (k, (g, want)) in grads.iter().zip(&want).enumerate() {
         let (mut args, fields): (Vec<Value>, &[&str]) = if slot == Slot::SgdStep {
-            let hyper = Value::record(vec![("lr", Value::Num(h.lr as f64)), ("momentum", Value::Num(h.momentum as f64)), ("weightDecay", Value::Num(h.wd as f64))]);
-            (vec![Value::tensor(&p), Value::tensor(g), Value::tensor(&s1), hyper], &["param", "velocity"])
+            let hyper = Value::record(vec![
+                ("lr", Value::Num(h.lr as f64)),
+                ("momentum", Value::Num(h.momentum as f64)),
+                ("weightDecay", Value::Num(h.wd as f64)),
+            ]);
+            (
+                vec![
+                    Value::tensor(&p),
+                    Value::tensor(g),
+                    Value::tensor(&s1),
+                    hyper,
+                ],
+                &["param", "velocity"],
+            )
         } else {
             let hyper = Value::record(vec![
-                ("lr", Value::Num(h.lr as f64)), ("beta1", Value::Num(0.9)), ("beta2", Value::Num(0.999)),
-                ("eps", Value::Num(1e-8)), ("weightDecay", Value::Num(h.wd as f64)), ("step", Value::Num(k as f64 + 1.0)),
+                ("lr", Value::Num(h.lr as f64)),
+                ("beta1", Value::Num(0.9)),
+                ("beta2", Value::Num(0.999)),
+                ("eps", Value::Num(1e-8)),
+                ("weightDecay", Value::Num(h.wd as f64)),
+                ("step", Value::Num(k as f64 + 1.0)),
             ]);
-            (vec![Value::tensor(&p), Value::tensor(g), Value::tensor(&s1), Value::tensor(&s2), hyper], &["param", "m", "v"])
+            (
+                vec![
+                    Value::tensor(&p),
+                    Value::tensor(g),
+                    Value::tensor(&s1),
+                    Value::tensor(&s2),
+                    hyper,
+                ],
+                &["param", "m", "v"],
+            )
         };
         let out = slots::call(slot, &mut args)?;
         let mut got = Vec::new();
@@ -57,7 +96,13 @@ fn steps(slot: Slot, p0: &Array, grads: &[Array], h: Hyper) -> Outcome {
             let v = value::expect_field(name, &out, f, "its result")?;
             match v {
                 Value::Tensor(a) if a.shape() == p0.shape() => got.push(a),
-                other => return Err(Fail::msg(format!("`{f}` should be a tensor of shape {:?}, got {}", p0.shape(), other.describe()))),
+                other => {
+                    return Err(Fail::msg(format!(
+                        "`{f}` should be a tensor of shape {:?}, got {}",
+                        p0.shape(),
+                        other.describe()
+                    )))
+                }
             }
         }
         p = got[0].clone();
@@ -65,7 +110,13 @@ fn steps(slot: Slot, p0: &Array, grads: &[Array], h: Hyper) -> Outcome {
         if let Some(v) = got.get(2) {
             s2 = v.clone();
         }
-        compare(&format!("the parameter after step {}", k + 1), want, &p, 1e-6, 1e-4)?;
+        compare(
+            &format!("the parameter after step {}", k + 1),
+            want,
+            &p,
+            1e-6,
+            1e-4,
+        )?;
     }
     Ok(())
 }
@@ -101,9 +152,23 @@ pub(super) fn checks(seed: u64) -> Vec<Check> {
         steps(Slot::SgdStep, &pa, &ga, Hyper { lr: 0.05, momentum: 0.9, wd: 0.01 })
     }));
     let (pa, ga) = (p0.clone(), grads.clone());
-    v.push(Check::new(Slot::SgdStep, "plain_sgd", "Without momentum or decay (lr 0.1): θ − lr·grad, four steps.", move || {
-        steps(Slot::SgdStep, &pa, &ga, Hyper { lr: 0.1, momentum: 0.0, wd: 0.0 })
-    }));
+    v.push(Check::new(
+        Slot::SgdStep,
+        "plain_sgd",
+        "Without momentum or decay (lr 0.1): θ − lr·grad, four steps.",
+        move || {
+            steps(
+                Slot::SgdStep,
+                &pa,
+                &ga,
+                Hyper {
+                    lr: 0.1,
+                    momentum: 0.0,
+                    wd: 0.0,
+                },
+            )
+        },
+    ));
     let p1 = t(&[3], &[1., 1., 1.]);
     let g1 = t(&[3], &[0.001, -5., 20.]);
     v.push(
@@ -114,15 +179,32 @@ pub(super) fn checks(seed: u64) -> Vec<Check> {
         .show("param", &p1)
         .show("grad", &g1),
     );
-    for (slot, name, wd) in [(Slot::AdamStep, "L2 decay added to the gradient", 0.05f32), (Slot::AdamwStep, "decoupled decay θ − lr·λ·θ", 0.05)] {
+    for (slot, name, wd) in [
+        (Slot::AdamStep, "L2 decay added to the gradient", 0.05f32),
+        (Slot::AdamwStep, "decoupled decay θ − lr·λ·θ", 0.05),
+    ] {
         let (pa, ga) = (p0.clone(), grads.clone());
         v.push(Check::new(slot, "four_steps_against_lab", format!("Four steps on a random (3, 2) parameter with lr 0.02 and weightDecay {wd} ({name}), feeding m and v back with step = 1, 2, 3, 4: θ after every step equals the lab's."), move || {
             steps(slot, &pa, &ga, Hyper { lr: 0.02, momentum: 0.0, wd })
         }));
     }
     let (pa, ga) = (p0.clone(), grads.clone());
-    v.push(Check::new(Slot::AdamwStep, "no_decay_is_adam", "With weightDecay 0, AdamW's four steps equal Adam's.", move || {
-        steps(Slot::AdamwStep, &pa, &ga, Hyper { lr: 0.02, momentum: 0.0, wd: 0.0 })
-    }));
+    v.push(Check::new(
+        Slot::AdamwStep,
+        "no_decay_is_adam",
+        "With weightDecay 0, AdamW's four steps equal Adam's.",
+        move || {
+            steps(
+                Slot::AdamwStep,
+                &pa,
+                &ga,
+                Hyper {
+                    lr: 0.02,
+                    momentum: 0.0,
+                    wd: 0.0,
+                },
+            )
+        },
+    ));
     v
 }

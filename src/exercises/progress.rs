@@ -95,7 +95,10 @@ pub struct Settings {
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { use_my_code: true, time_limit_s: 10 }
+        Settings {
+            use_my_code: true,
+            time_limit_s: 10,
+        }
     }
 }
 
@@ -115,7 +118,10 @@ pub struct Progress {
 }
 
 fn bad(msg: impl Into<String>) -> Error {
-    Error::Arg { op: "importProgress", msg: msg.into() }
+    Error::Arg {
+        op: "importProgress",
+        msg: msg.into(),
+    }
 }
 
 fn short(s: &str, what: &str, max: usize) -> Result<()> {
@@ -133,16 +139,27 @@ fn short(s: &str, what: &str, max: usize) -> Result<()> {
 /// characters, an unknown key).
 pub fn parse_progress(text: &str) -> Result<Progress> {
     if text.len() > 4 * MAX_CODE * 9 {
-        return Err(bad(format!("the file is {} bytes, more than a progress file can be", text.len())));
+        return Err(bad(format!(
+            "the file is {} bytes, more than a progress file can be",
+            text.len()
+        )));
     }
-    let raw: serde_json::Value = serde_json::from_str(text).map_err(|e| bad(format!("not JSON: {e}")))?;
+    let raw: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| bad(format!("not JSON: {e}")))?;
     let format = raw.get("format").and_then(|f| f.as_str());
     if format != Some(FORMAT) {
-        return Err(bad(format!("not a TinyTorch Lab progress file: its format is {}, expected \"{FORMAT}\"", format.map_or("missing".to_string(), |f| format!("\"{f}\"")))));
+        return Err(bad(format!(
+            "not a TinyTorch Lab progress file: its format is {}, expected \"{FORMAT}\"",
+            format.map_or("missing".to_string(), |f| format!("\"{f}\""))
+        )));
     }
     match raw.get("version").and_then(|v| v.as_u64()) {
         Some(1) | Some(2) => {}
-        Some(v) => return Err(bad(format!("version {v} is newer than this lab reads (up to {VERSION})"))),
+        Some(v) => {
+            return Err(bad(format!(
+                "version {v} is newer than this lab reads (up to {VERSION})"
+            )))
+        }
         None => return Err(bad("the version is missing")),
     }
     let mut p: Progress = serde_json::from_value(raw).map_err(|e| bad(format!("{e}")))?;
@@ -151,26 +168,39 @@ pub fn parse_progress(text: &str) -> Result<Progress> {
         short(at, "exportedAt", 40)?;
     }
     if !(1..=600).contains(&p.settings.time_limit_s) {
-        return Err(bad(format!("settings.timeLimitS must be between 1 and 600 seconds, got {}", p.settings.time_limit_s)));
+        return Err(bad(format!(
+            "settings.timeLimitS must be between 1 and 600 seconds, got {}",
+            p.settings.time_limit_s
+        )));
     }
     for (m, e) in &p.exercises {
-        let n: u32 = m.parse().map_err(|_| bad(format!("exercise key '{m}' is not a module number")))?;
+        let n: u32 = m
+            .parse()
+            .map_err(|_| bad(format!("exercise key '{m}' is not a module number")))?;
         if !super::MODULES.contains(&n) || m != &n.to_string() {
-            return Err(bad(format!("module {m} has no exercise (modules 1 to 9 do)")));
+            return Err(bad(format!(
+                "module {m} has no exercise (modules 1 to 9 do)"
+            )));
         }
         if e.code.chars().count() > MAX_CODE {
-            return Err(bad(format!("the code of module {m} is longer than {MAX_CODE} characters")));
+            return Err(bad(format!(
+                "the code of module {m} is longer than {MAX_CODE} characters"
+            )));
         }
         for (f, shown) in &e.hints {
             short(f, "a hint's function name", 64)?;
             if *shown > 2 {
-                return Err(bad(format!("module {m}: hints shown for {f} must be 0, 1 or 2, got {shown}")));
+                return Err(bad(format!(
+                    "module {m}: hints shown for {f} must be 0, 1 or 2, got {shown}"
+                )));
             }
         }
         if let Some(r) = &e.last_run {
             short(&r.at, "lastRun.at", 40)?;
             if r.functions.len() > 64 || r.suites.len() > 64 {
-                return Err(bad(format!("module {m}: the last run lists too many functions or suites")));
+                return Err(bad(format!(
+                    "module {m}: the last run lists too many functions or suites"
+                )));
             }
             for f in &r.functions {
                 short(&f.name, "a function name", 64)?;
@@ -179,7 +209,10 @@ pub fn parse_progress(text: &str) -> Result<Progress> {
             for s in &r.suites {
                 short(&s.suite, "a suite name", 64)?;
                 if s.failed.len() > 64 || s.failed.iter().any(|c| c.chars().count() > 64) {
-                    return Err(bad(format!("module {m}: suite {} lists too many or too long failed cases", s.suite)));
+                    return Err(bad(format!(
+                        "module {m}: suite {} lists too many or too long failed cases",
+                        s.suite
+                    )));
                 }
             }
         }

@@ -1,7 +1,9 @@
 //! Unit checks of module 09 (Spatial): im2col, conv2d forward and backward, max-pool forward
 //! and backward, against hand results and the lab's autograd.
 
-use super::check::{call_tensor, compare, expect_tensor, lab, randn, rng_for, t, Check, Fail, ATOL, RTOL};
+use super::check::{
+    call_tensor, compare, expect_tensor, lab, randn, rng_for, t, Check, Fail, ATOL, RTOL,
+};
 use crate::ops::conv::{im2col, Conv2dGeom};
 use crate::slots::{self, value, Slot, Value};
 use crate::tensor::{Array, Tensor};
@@ -15,29 +17,78 @@ fn lab_im2col(x: &Array, k: usize, s: usize, p: usize) -> Result<Array, Fail> {
 
 fn im2col_check(x: &Array, k: usize, s: usize, p: usize) -> super::check::Outcome {
     let want = lab_im2col(x, k, s, p)?;
-    let args = vec![Value::tensor(x), Value::Num(k as f64), Value::Num(k as f64), Value::Num(s as f64), Value::Num(p as f64)];
-    expect_tensor(Slot::Im2col, args, &want).map_err(|f| Fail { message: format!("kernel {k}, stride {s}, padding {p}: {}", f.message), ..f })
+    let args = vec![
+        Value::tensor(x),
+        Value::Num(k as f64),
+        Value::Num(k as f64),
+        Value::Num(s as f64),
+        Value::Num(p as f64),
+    ];
+    expect_tensor(Slot::Im2col, args, &want).map_err(|f| Fail {
+        message: format!("kernel {k}, stride {s}, padding {p}: {}", f.message),
+        ..f
+    })
 }
 
-fn conv_check(x: &Array, w: &Array, b: Option<&Array>, s: usize, p: usize) -> super::check::Outcome {
-    let want = lab(|| Tensor::from_array(x.clone()).try_conv2d(&Tensor::from_array(w.clone()), b.map(|b| Tensor::from_array(b.clone())).as_ref(), s, p))?.data().clone();
-    let args = vec![Value::tensor(x), Value::tensor(w), b.map_or(Value::Null, Value::tensor), Value::Num(s as f64), Value::Num(p as f64)];
-    expect_tensor(Slot::Conv2dForward, args, &want).map_err(|f| Fail { message: format!("stride {s}, padding {p}: {}", f.message), ..f })
+fn conv_check(
+    x: &Array,
+    w: &Array,
+    b: Option<&Array>,
+    s: usize,
+    p: usize,
+) -> super::check::Outcome {
+    let want = lab(|| {
+        Tensor::from_array(x.clone()).try_conv2d(
+            &Tensor::from_array(w.clone()),
+            b.map(|b| Tensor::from_array(b.clone())).as_ref(),
+            s,
+            p,
+        )
+    })?
+    .data()
+    .clone();
+    let args = vec![
+        Value::tensor(x),
+        Value::tensor(w),
+        b.map_or(Value::Null, Value::tensor),
+        Value::Num(s as f64),
+        Value::Num(p as f64),
+    ];
+    expect_tensor(Slot::Conv2dForward, args, &want).map_err(|f| Fail {
+        message: format!("stride {s}, padding {p}: {}", f.message),
+        ..f
+    })
 }
 
 fn pool_check(x: &Array, k: usize, s: usize) -> super::check::Outcome {
-    let want = lab(|| Tensor::from_array(x.clone()).try_max_pool2d(k, s, 0))?.data().clone();
-    expect_tensor(Slot::MaxPool2dForward, vec![Value::tensor(x), Value::Num(k as f64), Value::Num(s as f64)], &want)
+    let want = lab(|| Tensor::from_array(x.clone()).try_max_pool2d(k, s, 0))?
+        .data()
+        .clone();
+    expect_tensor(
+        Slot::MaxPool2dForward,
+        vec![Value::tensor(x), Value::Num(k as f64), Value::Num(s as f64)],
+        &want,
+    )
 }
 
 fn pool_backward_check(x: &Array, g: &Array, k: usize, s: usize) -> super::check::Outcome {
     let want = lab(|| {
         let xt = Tensor::from_array(x.clone()).requires_grad_(true);
-        xt.try_max_pool2d(k, s, 0)?.backward_with(&Tensor::from_array(g.clone()))?;
+        xt.try_max_pool2d(k, s, 0)?
+            .backward_with(&Tensor::from_array(g.clone()))?;
         let d = xt.grad_array().clone().expect("grad");
         Ok(d)
     })?;
-    expect_tensor(Slot::MaxPool2dBackward, vec![Value::tensor(g), Value::tensor(x), Value::Num(k as f64), Value::Num(s as f64)], &want)
+    expect_tensor(
+        Slot::MaxPool2dBackward,
+        vec![
+            Value::tensor(g),
+            Value::tensor(x),
+            Value::Num(k as f64),
+            Value::Num(s as f64),
+        ],
+        &want,
+    )
 }
 
 /// Every check of module 09.
@@ -60,7 +111,12 @@ pub(super) fn checks(seed: u64) -> Vec<Check> {
         im2col_check(&xr, 3, 2, 1)?;
         im2col_check(&xr, 3, 1, 0)
     }));
-    let img = t(&[1, 1, 4, 4], &[0., 0., 1., 1., 0., 0., 1., 1., 0., 0., 1., 1., 0., 0., 1., 1.]);
+    let img = t(
+        &[1, 1, 4, 4],
+        &[
+            0., 0., 1., 1., 0., 0., 1., 1., 0., 0., 1., 1., 0., 0., 1., 1.,
+        ],
+    );
     let edge = t(&[1, 1, 3, 3], &[-1., 0., 1., -1., 0., 1., -1., 0., 1.]);
     v.push(
         Check::new(Slot::Conv2dForward, "vertical_edge_is_3", "A 4×4 image dark on the left and bright on the right, through the vertical-edge kernel [−1, 0, 1] (three rows, no bias): 3.0 everywhere — cross-correlation, the kernel is not flipped (the reference's test).", {
@@ -71,14 +127,22 @@ pub(super) fn checks(seed: u64) -> Vec<Check> {
         .show("weight", &edge),
     );
     let mut rng = rng_for(seed, 111);
-    let (x, w, b) = (randn(&mut rng, &[2, 2, 6, 6], 1.0), randn(&mut rng, &[3, 2, 3, 3], 1.0), randn(&mut rng, &[3], 1.0));
+    let (x, w, b) = (
+        randn(&mut rng, &[2, 2, 6, 6], 1.0),
+        randn(&mut rng, &[3, 2, 3, 3], 1.0),
+        randn(&mut rng, &[3], 1.0),
+    );
     v.push(Check::new(Slot::Conv2dForward, "random_against_lab", "Random x (2, 2, 6, 6), weight (3, 2, 3, 3), bias (3,): stride 1 no padding, stride 2 padding 1 (output 3×3 by ⌊(6 + 2 − 3)/2⌋ + 1), and without bias, against the lab.", move || {
         conv_check(&x, &w, Some(&b), 1, 0)?;
         conv_check(&x, &w, Some(&b), 2, 1)?;
         conv_check(&x, &w, None, 1, 1)
     }));
     let mut rng = rng_for(seed, 112);
-    let (x, w, b) = (randn(&mut rng, &[2, 2, 5, 5], 1.0), randn(&mut rng, &[3, 2, 3, 3], 1.0), randn(&mut rng, &[3], 1.0));
+    let (x, w, b) = (
+        randn(&mut rng, &[2, 2, 5, 5], 1.0),
+        randn(&mut rng, &[3, 2, 3, 3], 1.0),
+        randn(&mut rng, &[3], 1.0),
+    );
     v.push(Check::new(Slot::Conv2dBackward, "random_against_lab", "Random x (2, 2, 5, 5), weight (3, 2, 3, 3), bias, stride 2, padding 1, and a random upstream grad: dx, dweight and dbias against the lab's autograd.", move || {
         for (s, p) in [(2usize, 1usize), (1, 0)] {
             let out = lab(|| Tensor::from_array(x.clone()).try_conv2d(&Tensor::from_array(w.clone()), None, s, p))?.shape();
@@ -101,8 +165,18 @@ pub(super) fn checks(seed: u64) -> Vec<Check> {
         }
         Ok(())
     }));
-    let grid = t(&[1, 1, 4, 4], &[1., 3., 2., 4., 5., 2., 6., 1., 2., 8., 1., 3., 7., 1., 9., 2.]);
-    let neg = t(&[1, 1, 4, 4], &[-1., -2., -5., -6., -3., -4., -1., -2., -1., -2., -3., -5., -1., -9., -1., -2.]);
+    let grid = t(
+        &[1, 1, 4, 4],
+        &[
+            1., 3., 2., 4., 5., 2., 6., 1., 2., 8., 1., 3., 7., 1., 9., 2.,
+        ],
+    );
+    let neg = t(
+        &[1, 1, 4, 4],
+        &[
+            -1., -2., -5., -6., -3., -4., -1., -2., -1., -2., -3., -5., -1., -9., -1., -2.,
+        ],
+    );
     v.push(
         Check::new(Slot::MaxPool2dForward, "known_grid", "2×2 windows with stride 2 on [[1, 3, 2, 4], [5, 2, 6, 1], [2, 8, 1, 3], [7, 1, 9, 2]] give [[5, 6], [8, 9]]; on an all-negative grid the maxima are negative (start each window from its first value, not from 0).", {
             let (grid, neg) = (grid.clone(), neg.clone());

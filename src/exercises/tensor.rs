@@ -11,7 +11,9 @@ fn shape_check(a: &[usize], b: &[usize], want: &[usize]) -> super::check::Outcom
     if got == want {
         Ok(())
     } else {
-        Err(Fail::msg(format!("broadcastShape({a:?}, {b:?}) returned {got:?}, expected {want:?}")))
+        Err(Fail::msg(format!(
+            "broadcastShape({a:?}, {b:?}) returned {got:?}, expected {want:?}"
+        )))
     }
 }
 
@@ -39,27 +41,60 @@ pub(super) fn checks(seed: u64) -> Vec<Check> {
     let row = t(&[3], &[10., 20., 30.]);
     let col = t(&[4, 1], &[1., 2., 3., 4.]);
     for (slot, name, sym) in [(Slot::Add, "add", "+"), (Slot::Mul, "mul", "·")] {
-        let f = move |a: &Tensor, b: &Tensor| if name == "add" { a.try_add(b) } else { a.try_mul(b) };
+        let f = move |a: &Tensor, b: &Tensor| {
+            if name == "add" {
+                a.try_add(b)
+            } else {
+                a.try_mul(b)
+            }
+        };
         let (x, y) = (a23.clone(), row.clone());
         v.push(
-            Check::new(slot, "row_broadcast", format!("a (2, 3) {sym} b (3,): b is repeated for every row."), move || {
-                let want = lab(|| f(&Tensor::from_array(x.clone()), &Tensor::from_array(y.clone())))?.data().clone();
-                expect_tensor(slot, vec![Value::tensor(&x), Value::tensor(&y)], &want)
-            })
+            Check::new(
+                slot,
+                "row_broadcast",
+                format!("a (2, 3) {sym} b (3,): b is repeated for every row."),
+                move || {
+                    let want = lab(|| {
+                        f(
+                            &Tensor::from_array(x.clone()),
+                            &Tensor::from_array(y.clone()),
+                        )
+                    })?
+                    .data()
+                    .clone();
+                    expect_tensor(slot, vec![Value::tensor(&x), Value::tensor(&y)], &want)
+                },
+            )
             .show("a", &a23)
             .show("b", &row),
         );
         let (x, y) = (col.clone(), row.clone());
         v.push(
-            Check::new(slot, "both_broadcast", format!("a (4, 1) {sym} b (3,) → (4, 3): both sides stretch."), move || {
-                let want = lab(|| f(&Tensor::from_array(x.clone()), &Tensor::from_array(y.clone())))?.data().clone();
-                expect_tensor(slot, vec![Value::tensor(&x), Value::tensor(&y)], &want)
-            })
+            Check::new(
+                slot,
+                "both_broadcast",
+                format!("a (4, 1) {sym} b (3,) → (4, 3): both sides stretch."),
+                move || {
+                    let want = lab(|| {
+                        f(
+                            &Tensor::from_array(x.clone()),
+                            &Tensor::from_array(y.clone()),
+                        )
+                    })?
+                    .data()
+                    .clone();
+                    expect_tensor(slot, vec![Value::tensor(&x), Value::tensor(&y)], &want)
+                },
+            )
             .show("a", &col)
             .show("b", &row),
         );
         let mut rng = rng_for(seed, if name == "add" { 1 } else { 2 });
-        let (x, y) = (randn(&mut rng, &[2, 3, 4], 1.0), randn(&mut rng, &[3, 1], 1.0));
+        let (x, y) = (
+            randn(&mut rng, &[2, 3, 4], 1.0),
+            randn(&mut rng, &[3, 1], 1.0),
+        );
         let s = t(&[], &[2.5]);
         v.push(Check::new(slot, "random_against_lab", format!("Random a (2, 3, 4) {sym} b (3, 1), and a (2, 3, 4) {sym} a scalar of shape [], against the lab's {name}."), move || {
             for b in [&y, &s] {
@@ -71,19 +106,39 @@ pub(super) fn checks(seed: u64) -> Vec<Check> {
     }
     let (a, b) = (t(&[2, 2], &[1., 2., 3., 4.]), t(&[2, 2], &[5., 6., 7., 8.]));
     v.push(
-        Check::new(Slot::Matmul, "known_2d", "[[1, 2], [3, 4]] · [[5, 6], [7, 8]] = [[19, 22], [43, 50]].", {
-            let (a, b) = (a.clone(), b.clone());
-            move || expect_tensor(Slot::Matmul, vec![Value::tensor(&a), Value::tensor(&b)], &t(&[2, 2], &[19., 22., 43., 50.]))
-        })
+        Check::new(
+            Slot::Matmul,
+            "known_2d",
+            "[[1, 2], [3, 4]] · [[5, 6], [7, 8]] = [[19, 22], [43, 50]].",
+            {
+                let (a, b) = (a.clone(), b.clone());
+                move || {
+                    expect_tensor(
+                        Slot::Matmul,
+                        vec![Value::tensor(&a), Value::tensor(&b)],
+                        &t(&[2, 2], &[19., 22., 43., 50.]),
+                    )
+                }
+            },
+        )
         .show("a", &a)
         .show("b", &b),
     );
     let mut rng = rng_for(seed, 3);
     let cases: Vec<(Array, Array)> = vec![
         (randn(&mut rng, &[3, 4], 1.0), randn(&mut rng, &[4, 5], 1.0)),
-        (randn(&mut rng, &[2, 3, 4], 1.0), randn(&mut rng, &[2, 4, 5], 1.0)),
-        (randn(&mut rng, &[2, 3, 4], 1.0), randn(&mut rng, &[4, 5], 1.0)),
-        (randn(&mut rng, &[1, 3, 2], 1.0), randn(&mut rng, &[4, 2, 3], 1.0)),
+        (
+            randn(&mut rng, &[2, 3, 4], 1.0),
+            randn(&mut rng, &[2, 4, 5], 1.0),
+        ),
+        (
+            randn(&mut rng, &[2, 3, 4], 1.0),
+            randn(&mut rng, &[4, 5], 1.0),
+        ),
+        (
+            randn(&mut rng, &[1, 3, 2], 1.0),
+            randn(&mut rng, &[4, 2, 3], 1.0),
+        ),
     ];
     v.push(Check::new(Slot::Matmul, "random_and_batched", "Random (3, 4)·(4, 5), batched (2, 3, 4)·(2, 4, 5), broadcast (2, 3, 4)·(4, 5) and (1, 3, 2)·(4, 2, 3), against the lab's matmul.", move || {
         for (a, b) in &cases {
@@ -93,32 +148,82 @@ pub(super) fn checks(seed: u64) -> Vec<Check> {
         }
         Ok(())
     }));
-    v.push(Check::new(Slot::Matmul, "inner_mismatch_throws", "(2, 3)·(4, 5): the inner sizes 3 and 4 differ, so it throws an Error naming both shapes.", || {
-        expect_throw(Slot::Matmul, vec![Value::tensor(&t(&[2, 3], &[0.; 6])), Value::tensor(&t(&[4, 5], &[0.; 20]))], &["2,3", "4,5"])
-    }));
+    v.push(Check::new(
+        Slot::Matmul,
+        "inner_mismatch_throws",
+        "(2, 3)·(4, 5): the inner sizes 3 and 4 differ, so it throws an Error naming both shapes.",
+        || {
+            expect_throw(
+                Slot::Matmul,
+                vec![
+                    Value::tensor(&t(&[2, 3], &[0.; 6])),
+                    Value::tensor(&t(&[4, 5], &[0.; 20])),
+                ],
+                &["2,3", "4,5"],
+            )
+        },
+    ));
     let x = t(&[2, 3], &[1., 2., 3., 4., 5., 6.]);
-    let sum_case = |name: &'static str, desc: &str, axis: Option<usize>, keepdim: bool, want: Array| {
-        let x = x.clone();
-        Check::new(Slot::Sum, name, desc.to_string(), move || {
-            let ax = axis.map_or(Value::Null, |a| Value::Num(a as f64));
-            expect_tensor(Slot::Sum, vec![Value::tensor(&x), ax, Value::Bool(keepdim)], &want)
-        })
-        .show("x", &t(&[2, 3], &[1., 2., 3., 4., 5., 6.]))
-    };
-    v.push(sum_case("all", "sum(x, null, false) of [[1, 2, 3], [4, 5, 6]] is 21, of shape [].", None, false, t(&[], &[21.])));
-    v.push(sum_case("all_keepdim", "sum(x, null, true) is [[21]], of shape [1, 1].", None, true, t(&[1, 1], &[21.])));
-    v.push(sum_case("axis_0", "sum(x, 0, false) = [5, 7, 9].", Some(0), false, t(&[3], &[5., 7., 9.])));
-    v.push(sum_case("axis_1_keepdim", "sum(x, 1, true) = [[6], [15]], of shape [2, 1].", Some(1), true, t(&[2, 1], &[6., 15.])));
+    let sum_case =
+        |name: &'static str, desc: &str, axis: Option<usize>, keepdim: bool, want: Array| {
+            let x = x.clone();
+            Check::new(Slot::Sum, name, desc.to_string(), move || {
+                let ax = axis.map_or(Value::Null, |a| Value::Num(a as f64));
+                expect_tensor(
+                    Slot::Sum,
+                    vec![Value::tensor(&x), ax, Value::Bool(keepdim)],
+                    &want,
+                )
+            })
+            .show("x", &t(&[2, 3], &[1., 2., 3., 4., 5., 6.]))
+        };
+    v.push(sum_case(
+        "all",
+        "sum(x, null, false) of [[1, 2, 3], [4, 5, 6]] is 21, of shape [].",
+        None,
+        false,
+        t(&[], &[21.]),
+    ));
+    v.push(sum_case(
+        "all_keepdim",
+        "sum(x, null, true) is [[21]], of shape [1, 1].",
+        None,
+        true,
+        t(&[1, 1], &[21.]),
+    ));
+    v.push(sum_case(
+        "axis_0",
+        "sum(x, 0, false) = [5, 7, 9].",
+        Some(0),
+        false,
+        t(&[3], &[5., 7., 9.]),
+    ));
+    v.push(sum_case(
+        "axis_1_keepdim",
+        "sum(x, 1, true) = [[6], [15]], of shape [2, 1].",
+        Some(1),
+        true,
+        t(&[2, 1], &[6., 15.]),
+    ));
     let mut rng = rng_for(seed, 4);
     let r = randn(&mut rng, &[2, 3, 4], 1.0);
-    v.push(Check::new(Slot::Sum, "random_middle_axis", "Random (2, 3, 4) summed over axis 1, with and without keepdim, against the lab.", move || {
-        for keep in [false, true] {
-            let want = lab(|| Tensor::from_array(r.clone()).try_sum_axes(&[1], keep))?.data().clone();
-            expect_tensor(Slot::Sum, vec![Value::tensor(&r), Value::Num(1.0), Value::Bool(keep)], &want)?;
-        }
-        Ok(())
-    }));
+    v.push(Check::new(
+        Slot::Sum,
+        "random_middle_axis",
+        "Random (2, 3, 4) summed over axis 1, with and without keepdim, against the lab.",
+        move || {
+            for keep in [false, true] {
+                let want = lab(|| Tensor::from_array(r.clone()).try_sum_axes(&[1], keep))?
+                    .data()
+                    .clone();
+                expect_tensor(
+                    Slot::Sum,
+                    vec![Value::tensor(&r), Value::Num(1.0), Value::Bool(keep)],
+                    &want,
+                )?;
+            }
+            Ok(())
+        },
+    ));
     v
 }
-
-

@@ -3,7 +3,7 @@
 
 use super::check::{compare, randn, rng_for, t, Check, Fail, Outcome};
 use crate::data::{DataLoader, TensorDataset};
-use crate::loss::Loss;
+use crate::nn::loss::Loss;
 use crate::nn::{Layer, Linear, Sequential, Tanh};
 use crate::optim::Sgd;
 use crate::slots::{self, Slot, Value};
@@ -12,33 +12,58 @@ use crate::train::Trainer;
 use std::rc::Rc;
 
 fn clip(grads: &[Array], max: f64) -> Result<(f64, Vec<Array>), Fail> {
-    let mut args = [Value::List(grads.iter().map(Value::tensor).collect()), Value::Num(max)];
+    let mut args = [
+        Value::List(grads.iter().map(Value::tensor).collect()),
+        Value::Num(max),
+    ];
     let out = slots::call(Slot::ClipGradNorm, &mut args)?;
     let Value::Num(norm) = out else {
-        return Err(Fail::msg(format!("should return the norm (a number), but it returned {}", out.describe())));
+        return Err(Fail::msg(format!(
+            "should return the norm (a number), but it returned {}",
+            out.describe()
+        )));
     };
-    let Value::List(back) = &args[0] else { unreachable!("the list stays a list") };
-    let back = back.iter().map(|v| match v {
-        Value::Tensor(a) => Ok(a.clone()),
-        other => Err(Fail::msg(format!("a gradient became {}", other.describe()))),
-    }).collect::<Result<Vec<_>, _>>()?;
+    let Value::List(back) = &args[0] else {
+        unreachable!("the list stays a list")
+    };
+    let back = back
+        .iter()
+        .map(|v| match v {
+            Value::Tensor(a) => Ok(a.clone()),
+            other => Err(Fail::msg(format!("a gradient became {}", other.describe()))),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     Ok((norm, back))
 }
 
 fn expect_clip(grads: &[Array], max: f64, norm: f64, after: &[Array]) -> Outcome {
     let (got, back) = clip(grads, max)?;
     if (got - norm).abs() > 1e-4 * norm.max(1.0) {
-        return Err(Fail::msg(format!("returned {got}, expected the norm before clipping, {norm}")));
+        return Err(Fail::msg(format!(
+            "returned {got}, expected the norm before clipping, {norm}"
+        )));
     }
     for (i, (w, g)) in after.iter().zip(&back).enumerate() {
-        compare(&format!("gradient {i} after clipping (scaled in place)"), w, g, 1e-6, 1e-5)?;
+        compare(
+            &format!("gradient {i} after clipping (scaled in place)"),
+            w,
+            g,
+            1e-6,
+            1e-5,
+        )?;
     }
     Ok(())
 }
 
 /// One epoch of a fresh seeded MLP, through the Trainer (the student's trainEpoch when
 /// `theirs`, else the lab's loop with every slot suspended): (mean loss, parameters, steps).
-fn epoch(seed: u64, batches: usize, accumulation: usize, clip_norm: Option<f32>, theirs: bool) -> crate::error::Result<(f32, Vec<Array>, usize)> {
+fn epoch(
+    seed: u64,
+    batches: usize,
+    accumulation: usize,
+    clip_norm: Option<f32>,
+    theirs: bool,
+) -> crate::error::Result<(f32, Vec<Array>, usize)> {
     // The model and data are the lab's in both runs (built with every slot suspended): only the
     // loop differs.
     let (model, dl) = slots::suspended(|| -> crate::error::Result<(Layer, DataLoader)> {
@@ -52,7 +77,10 @@ fn epoch(seed: u64, batches: usize, accumulation: usize, clip_norm: Option<f32>,
         let x = Tensor::randn(&[batches * 2, 3]);
         let y = Tensor::randn(&[batches * 2, 2]) * 3.0;
         crate::rng::restore(saved);
-        Ok((model, DataLoader::new(Rc::new(TensorDataset::new(x, y)?), 2)?))
+        Ok((
+            model,
+            DataLoader::new(Rc::new(TensorDataset::new(x, y)?), 2)?,
+        ))
     })?;
     let run = || -> crate::error::Result<(f32, Vec<Array>, usize)> {
         let opt = Sgd::new(model.parameters(), 0.1, 0.0, 0.0)?;
@@ -61,14 +89,28 @@ fn epoch(seed: u64, batches: usize, accumulation: usize, clip_norm: Option<f32>,
             tr = tr.with_grad_clip(c);
         }
         let stats = tr.train_epoch(&dl, accumulation)?;
-        let params = model.parameters().iter().map(|p| p.data().clone()).collect();
+        let params = model
+            .parameters()
+            .iter()
+            .map(|p| p.data().clone())
+            .collect();
         Ok((stats.loss, params, tr.step))
     };
-    if theirs { run() } else { slots::suspended(run) }
+    if theirs {
+        run()
+    } else {
+        slots::suspended(run)
+    }
 }
 
-fn compare_epoch(seed: u64, batches: usize, accumulation: usize, clip_norm: Option<f32>) -> Outcome {
-    let (wl, wp, ws) = epoch(seed, batches, accumulation, clip_norm, false).map_err(|e| Fail::msg(format!("the lab's reference failed: {e}")))?;
+fn compare_epoch(
+    seed: u64,
+    batches: usize,
+    accumulation: usize,
+    clip_norm: Option<f32>,
+) -> Outcome {
+    let (wl, wp, ws) = epoch(seed, batches, accumulation, clip_norm, false)
+        .map_err(|e| Fail::msg(format!("the lab's reference failed: {e}")))?;
     let (gl, gp, gs) = epoch(seed, batches, accumulation, clip_norm, true)?;
     if gs != ws {
         return Err(Fail::msg(format!("your loop took {gs} optimizer steps; with {batches} batches and accumulationSteps {accumulation} it should take {ws}")));
@@ -88,11 +130,25 @@ pub(super) fn checks(seed: u64) -> Vec<Check> {
     v.push(Check::new(Slot::ClipGradNorm, "scales_to_max_norm", "Gradients [3] and [4] (global norm 5) with maxNorm 1: returns 5 and scales them in place to [0.6] and [0.8].", || {
         expect_clip(&[t(&[1], &[3.]), t(&[1], &[4.])], 1.0, 5.0, &[t(&[1], &[0.6]), t(&[1], &[0.8])])
     }));
-    v.push(Check::new(Slot::ClipGradNorm, "below_max_is_unchanged", "Gradients [3] and [4] with maxNorm 10: returns 5 and leaves them as they are.", || {
-        expect_clip(&[t(&[1], &[3.]), t(&[1], &[4.])], 10.0, 5.0, &[t(&[1], &[3.]), t(&[1], &[4.])])
-    }));
+    v.push(Check::new(
+        Slot::ClipGradNorm,
+        "below_max_is_unchanged",
+        "Gradients [3] and [4] with maxNorm 10: returns 5 and leaves them as they are.",
+        || {
+            expect_clip(
+                &[t(&[1], &[3.]), t(&[1], &[4.])],
+                10.0,
+                5.0,
+                &[t(&[1], &[3.]), t(&[1], &[4.])],
+            )
+        },
+    ));
     let mut rng = rng_for(seed, 90);
-    let gs: Vec<Array> = vec![randn(&mut rng, &[2, 3], 2.0), randn(&mut rng, &[3], 2.0), randn(&mut rng, &[4, 1], 2.0)];
+    let gs: Vec<Array> = vec![
+        randn(&mut rng, &[2, 3], 2.0),
+        randn(&mut rng, &[3], 2.0),
+        randn(&mut rng, &[4, 1], 2.0),
+    ];
     v.push(Check::new(Slot::ClipGradNorm, "one_global_norm", "Three random gradients clipped to a quarter of their global norm: one norm over all of them (not one per tensor), the same factor for each.", move || {
         let norm = gs.iter().flat_map(|g| g.iter()).map(|&x| (x as f64).powi(2)).sum::<f64>().sqrt();
         let after: Vec<Array> = gs.iter().map(|g| g * 0.25).collect();

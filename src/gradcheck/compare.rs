@@ -92,7 +92,13 @@ pub(super) fn compare(
     let biggest = pts
         .iter()
         .max_by(|x, y| x.1.abs().total_cmp(&y.1.abs()))
-        .map(|p| (p.0, p.1 as f32, analytic.and_then(|a| a.as_slice()).map(|a| a[p.0])));
+        .map(|p| {
+            (
+                p.0,
+                p.1 as f32,
+                analytic.and_then(|a| a.as_slice()).map(|a| a[p.0]),
+            )
+        });
     let mut worst = biggest;
     let cmp = |status, max_abs: f64, max_rel: f64, checked, skipped, scale, worst| Cmp {
         status,

@@ -7,7 +7,7 @@ use super::compare::{compare, Cmp};
 use super::{GradRow, GradcheckOptions, LayerVerdict, Status};
 use crate::autograd::no_grad;
 use crate::error::Result;
-use crate::loss::Loss;
+use crate::nn::loss::Loss;
 use crate::rng::Rng;
 use crate::tensor::Tensor;
 
@@ -41,15 +41,27 @@ pub(super) fn check_loss(
     let base = out.data().clone();
     let analytic = out.grad_array().clone();
     // Loss gradients are dense (p − t, softmax − onehot): uniform samples find them.
-    let cmp: Cmp = compare(analytic.as_ref(), base.len(), l0 as f64, opts, srng, None, |i, d| {
-        let mut p = base.clone();
-        p.as_slice_mut().expect("standard")[i] += d;
-        let v = no_grad(|| loss.compute(&Tensor::from_array(p), target))?.item()? as f64;
-        // The loss is one f32 sum: its rounding is a few ulps of its size.
-        Ok((v, f32::EPSILON as f64 * 8.0 * v.abs().max(l0.abs() as f64)))
-    })?;
+    let cmp: Cmp = compare(
+        analytic.as_ref(),
+        base.len(),
+        l0 as f64,
+        opts,
+        srng,
+        None,
+        |i, d| {
+            let mut p = base.clone();
+            p.as_slice_mut().expect("standard")[i] += d;
+            let v = no_grad(|| loss.compute(&Tensor::from_array(p), target))?.item()? as f64;
+            // The loss is one f32 sum: its rounding is a few ulps of its size.
+            Ok((v, f32::EPSILON as f64 * 8.0 * v.abs().max(l0.abs() as f64)))
+        },
+    )?;
     let name = display(loss);
-    let yours = if your_code.is_empty() { "" } else { " (your code)" };
+    let yours = if your_code.is_empty() {
+        ""
+    } else {
+        " (your code)"
+    };
     let reason = match cmp.status {
         Status::Ok => String::new(),
         Status::Missing => format!("the loss, {name}{yours}: no gradient reaches the model's output"),
@@ -83,7 +95,9 @@ pub(super) fn check_loss(
         skipped: cmp.skipped,
         scale: cmp.scale,
         reason: reason.clone(),
-        worst: cmp.worst.map(|(i, num, an)| super::WorstElement::new(i, base.shape(), num, an)),
+        worst: cmp
+            .worst
+            .map(|(i, num, an)| super::WorstElement::new(i, base.shape(), num, an)),
     };
     let verdict = LayerVerdict {
         index,

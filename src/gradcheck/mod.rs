@@ -31,7 +31,7 @@ pub use report::{GradReport, GradRow, LayerVerdict, Status, WorstElement};
 
 use crate::autograd::no_grad;
 use crate::error::Result;
-use crate::loss::Loss;
+use crate::nn::loss::Loss;
 use crate::nn::trace::{self, Probe, Record};
 use crate::nn::{call, flatten_layers, Module};
 use crate::rng::{self, Rng};
@@ -76,7 +76,7 @@ impl Default for GradcheckOptions {
 ///
 /// # Example
 /// ```
-/// use tinytorch::{gradcheck::{gradcheck, GradcheckOptions}, loss::Loss, nn::*, Tensor};
+/// use tinytorch::{gradcheck::{gradcheck, GradcheckOptions}, nn::loss::Loss, nn::*, Tensor};
 /// tinytorch::manual_seed(1);
 /// let m = Sequential::new(vec![Linear::new(3, 4, true).into_layer(), Tanh::new().into_layer(),
 ///                              Linear::new(4, 2, true).into_layer()]);
@@ -187,7 +187,9 @@ fn run(
             }
         };
         for (param, c) in own {
-            let worst = c.worst.map(|(i, num, an)| WorstElement::new(i, &shape_of(&param), num, an));
+            let worst = c
+                .worst
+                .map(|(i, num, an)| WorstElement::new(i, &shape_of(&param), num, an));
             let mut row = GradRow {
                 layer: info.index,
                 layer_name: info.module.kind().to_string(),
@@ -230,7 +232,9 @@ fn run(
         .map(|s| s.iter().map(|slot| slot.js_name().to_string()).collect())
         .unwrap_or_default();
     let index = layers.len();
-    if let Some((mut verdict, row)) = loss::check_loss(&out, target, loss, l0, index, loss_code, opts, &mut srng)? {
+    if let Some((mut verdict, row)) =
+        loss::check_loss(&out, target, loss, l0, index, loss_code, opts, &mut srng)?
+    {
         if verdict.status != Status::Ok {
             report.passed = false;
             if report.culprit.is_none() {

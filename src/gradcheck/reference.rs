@@ -10,7 +10,7 @@
 //! zeroed by a bug then looks right (a "zero" derivative that matches a zero numerical one).
 
 use crate::error::Result;
-use crate::loss::Loss;
+use crate::nn::loss::Loss;
 use crate::nn::trace::{self, Record};
 use crate::nn::{call, fault, Module};
 use crate::rng::{self, Rng};

@@ -69,7 +69,12 @@ pub struct WorstElement {
 
 impl WorstElement {
     /// From a flat index into a tensor of `shape`.
-    pub(crate) fn new(flat: usize, shape: &[usize], numerical: f32, analytic: Option<f32>) -> WorstElement {
+    pub(crate) fn new(
+        flat: usize,
+        shape: &[usize],
+        numerical: f32,
+        analytic: Option<f32>,
+    ) -> WorstElement {
         let mut index = vec![0; shape.len()];
         let mut rest = flat;
         for (i, &d) in shape.iter().enumerate().rev() {
@@ -78,7 +83,11 @@ impl WorstElement {
                 rest /= d;
             }
         }
-        WorstElement { index, numerical, analytic }
+        WorstElement {
+            index,
+            numerical,
+            analytic,
+        }
     }
 }
 
@@ -188,8 +197,14 @@ pub(crate) fn mark_your_code(r: &mut GradReport) {
         let mut t = text.to_string();
         for (i, name) in &marks {
             t = t
-                .replace(&format!("layer {i}, {name}:"), &format!("layer {i}, {name} (your code):"))
-                .replace(&format!("layer {i} ({name})"), &format!("layer {i} ({name}, your code)"));
+                .replace(
+                    &format!("layer {i}, {name}:"),
+                    &format!("layer {i}, {name} (your code):"),
+                )
+                .replace(
+                    &format!("layer {i} ({name})"),
+                    &format!("layer {i} ({name}, your code)"),
+                );
             // "layer 1, Linear.weight: …" → "layer 1, Linear.weight (your code): …"
             let dotted = format!("layer {i}, {name}.");
             if let Some(at) = t.find(&dotted) {

@@ -3,8 +3,8 @@
 use super::module::{Layer, Module, Site};
 use crate::autograd::CustomOp;
 use crate::error::{Error, Result};
-use crate::slots::{self, value, value::Draw, Slot, Value};
 use crate::rng::with_rng;
+use crate::slots::{self, value, value::Draw, Slot, Value};
 use crate::tensor::{Array, Tensor};
 use std::any::Any;
 use std::rc::Rc;
@@ -72,7 +72,13 @@ impl Dropout {
         let mask: Array = if training && self.p > 0.0 {
             let m: Vec<f32> = draws
                 .iter()
-                .map(|&u| if keep > 0.0 && u < keep { 1.0 / keep } else { 0.0 })
+                .map(|&u| {
+                    if keep > 0.0 && u < keep {
+                        1.0 / keep
+                    } else {
+                        0.0
+                    }
+                })
                 .collect();
             Array::from_shape_vec(ndarray::IxDyn(&shape), m).expect("n values")
         } else {
@@ -91,7 +97,11 @@ impl Dropout {
             &shape,
             &format!("its result for an input of shape {shape:?}"),
         )?;
-        Ok(Tensor::custom(std::slice::from_ref(x), y, Rc::new(MaskGrad(mask))))
+        Ok(Tensor::custom(
+            std::slice::from_ref(x),
+            y,
+            Rc::new(MaskGrad(mask)),
+        ))
     }
 }
 

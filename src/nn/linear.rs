@@ -129,9 +129,19 @@ fn theirs_init(i: usize, o: usize, draws: Vec<f32>) -> Result<Option<Array>> {
     let out = slots::invoke(slot, &f, &mut args)?;
     let what = format!("its result for Linear({i}, {o})");
     let w = value::expect_field(slot.js_name(), &out, "weight", &what)?;
-    let w = value::expect_tensor(slot.js_name(), w, &[i, o], &format!("the weight of Linear({i}, {o})"))?;
+    let w = value::expect_tensor(
+        slot.js_name(),
+        w,
+        &[i, o],
+        &format!("the weight of Linear({i}, {o})"),
+    )?;
     let b = value::expect_field(slot.js_name(), &out, "bias", &what)?;
-    let b = value::expect_tensor(slot.js_name(), b, &[o], &format!("the bias of Linear({i}, {o})"))?;
+    let b = value::expect_tensor(
+        slot.js_name(),
+        b,
+        &[o],
+        &format!("the bias of Linear({i}, {o})"),
+    )?;
     if let Some(v) = b.iter().find(|v| **v != 0.0) {
         return Err(value::bad_result(
             slot.js_name(),
@@ -163,7 +173,10 @@ impl Linear {
             Slot::LinearForward.js_name(),
             out,
             &[rows, self.out_features],
-            &format!("its result for an input of shape [{rows}, {}]", self.in_features),
+            &format!(
+                "its result for an input of shape [{rows}, {}]",
+                self.in_features
+            ),
         )?;
         let mut shape = s[..s.len() - 1].to_vec();
         shape.push(self.out_features);

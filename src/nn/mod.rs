@@ -3,6 +3,7 @@
 
 mod activation;
 mod attention;
+mod batchnorm;
 mod conv;
 mod dropout;
 mod embedding;
@@ -10,8 +11,8 @@ pub mod fault;
 mod gpt;
 mod kv_cache;
 mod linear;
+pub mod loss;
 mod module;
-mod norm;
 mod pool;
 mod sequential;
 pub(crate) mod trace;
@@ -19,6 +20,7 @@ mod transformer;
 
 pub use activation::{ReLU, Sigmoid, Softmax, Tanh, GELU};
 pub use attention::{causal_mask, scaled_dot_product_attention, MultiHeadAttention};
+pub use batchnorm::BatchNorm2d;
 pub use conv::{Conv2d, Flatten};
 pub use dropout::Dropout;
 pub use embedding::{sinusoidal_positions, Embedding};
@@ -27,7 +29,6 @@ pub use gpt::{GenerateOptions, GptConfig, GPT};
 pub use kv_cache::{KvCache, LayerCache};
 pub use linear::Linear;
 pub use module::{call, Layer, Module, Site};
-pub use norm::BatchNorm2d;
 pub use pool::{AvgPool2d, MaxPool2d};
 pub use sequential::Sequential;
 pub use transformer::{LayerNorm, TransformerBlock, MLP};

@@ -3,8 +3,8 @@
 
 use super::fault::FaultKind;
 use super::trace;
-use crate::hooks::profile;
 use crate::error::Result;
+use crate::hooks::profile;
 use crate::tensor::Tensor;
 use std::any::Any;
 use std::cell::Cell;

@@ -163,13 +163,19 @@ fn theirs(slot: Slot, a: &Tensor, b: &Tensor, g: &Array) -> Result<Option<[Array
     let Some(f) = slots::get(slot) else {
         return Ok(None);
     };
-    let mut args = [Value::tensor(g), Value::tensor(&a.data()), Value::tensor(&b.data())];
+    let mut args = [
+        Value::tensor(g),
+        Value::tensor(&a.data()),
+        Value::tensor(&b.data()),
+    ];
     let out = slots::invoke(slot, &f, &mut args)?;
     let what = "its result ([gradient of a, gradient of b])";
     let items = value::expect_list(slot.js_name(), out, 2, what)?;
-    let mut grads = items.into_iter().zip([a, b]).zip(["a", "b"]).map(|((v, t), name)| {
-        gradient_for(slot, v, t, g.shape(), name)
-    });
+    let mut grads = items
+        .into_iter()
+        .zip([a, b])
+        .zip(["a", "b"])
+        .map(|((v, t), name)| gradient_for(slot, v, t, g.shape(), name));
     let ga = grads.next().expect("two items")?;
     let gb = grads.next().expect("two items")?;
     Ok(Some([ga, gb]))

@@ -7,9 +7,9 @@
 //! and none of the gradient in backward (reordering `(N·P, O)` rows cost more than the GEMM).
 
 use crate::autograd::{GradSink, Op};
-use crate::slots::{self, value, Slot, Value};
 use crate::error::{Error, Result};
 use crate::kernels::{gemm, MatRef};
+use crate::slots::{self, value, Slot, Value};
 use crate::tensor::{Array, Tensor};
 use ndarray::IxDyn;
 
@@ -238,7 +238,8 @@ impl Tensor {
         let cols = if theirs_both {
             Vec::new()
         } else {
-            theirs_im2col(self, &g).unwrap_or_else(|| im2col(&g, self.data().as_slice().expect("standard")))
+            theirs_im2col(self, &g)
+                .unwrap_or_else(|| im2col(&g, self.data().as_slice().expect("standard")))
         };
         let theirs = slots::tensor_result(
             Slot::Conv2dForward,
@@ -252,7 +253,9 @@ impl Tensor {
                 ]
             },
             &out_shape,
-            || format!("its result for an input {xs:?}, weight {ws:?}, stride {stride}, padding {padding}"),
+            || {
+                format!("its result for an input {xs:?}, weight {ws:?}, stride {stride}, padding {padding}")
+            },
         );
         if let Some(data) = theirs {
             let op = Op::Conv2d {

@@ -3,8 +3,8 @@
 
 use super::softmax::softmax_lane;
 use crate::autograd::{GradSink, Op};
-use crate::slots::{self, value, Slot, Value};
 use crate::error::{shape_err, Error, Result};
+use crate::slots::{self, value, Slot, Value};
 use crate::tensor::{Array, Tensor};
 use ndarray::{IxDyn, Zip};
 use std::rc::Rc;

@@ -2,8 +2,8 @@
 
 use crate::autograd::{GradSink, Op};
 use crate::error::{shape_err, Result};
-use crate::slots::{self, value, Slot, Value};
 use crate::kernels::{gemm, MatRef};
+use crate::slots::{self, value, Slot, Value};
 use crate::tensor::{broadcast_shapes, Array, Tensor};
 use ndarray::IxDyn;
 
@@ -225,9 +225,18 @@ fn theirs_backward(
     sink: &mut GradSink,
 ) -> Result<()> {
     let slot = Slot::MatmulBackward;
-    let mut args = [Value::tensor(g), Value::tensor(&a.data()), Value::tensor(&b.data())];
+    let mut args = [
+        Value::tensor(g),
+        Value::tensor(&a.data()),
+        Value::tensor(&b.data()),
+    ];
     let out = slots::invoke(slot, f, &mut args)?;
-    let items = value::expect_list(slot.js_name(), out, 2, "its result ([gradient of a, gradient of b])")?;
+    let items = value::expect_list(
+        slot.js_name(),
+        out,
+        2,
+        "its result ([gradient of a, gradient of b])",
+    )?;
     for (v, (t, name)) in items.into_iter().zip([(a, "a"), (b, "b")]) {
         let own = t.shape();
         let mut wide = batch.to_vec();
@@ -240,7 +249,12 @@ fn theirs_backward(
             slot.js_name(),
             v,
             &shape,
-            &format!("the gradient of {name} (a {:?}, b {:?}, grad {:?})", a.shape(), b.shape(), g.shape()),
+            &format!(
+                "the gradient of {name} (a {:?}, b {:?}, grad {:?})",
+                a.shape(),
+                b.shape(),
+                g.shape()
+            ),
         )?;
         sink.try_add(t, ga)?;
     }

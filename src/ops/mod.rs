@@ -1,5 +1,6 @@
 //! Differentiable operations: each forward sits next to its chain rule (`*_backward`).
 
+pub mod batchnorm;
 pub mod binary;
 pub mod conv;
 pub mod custom;
@@ -10,7 +11,6 @@ pub mod loss;
 pub mod mask;
 pub mod matmul;
 pub mod movement;
-pub mod norm;
 pub mod pool;
 pub mod reduce;
 pub mod softmax;

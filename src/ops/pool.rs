@@ -2,8 +2,8 @@
 
 use super::conv::Conv2dGeom;
 use crate::autograd::{GradSink, Op};
-use crate::slots::{self, Slot, Value};
 use crate::error::Result;
+use crate::slots::{self, Slot, Value};
 use crate::tensor::{Array, Tensor};
 use ndarray::IxDyn;
 
@@ -44,7 +44,13 @@ impl Tensor {
             let xs = self.shape();
             if let Some(y) = slots::tensor_result(
                 Slot::MaxPool2dForward,
-                || vec![Value::tensor(&self.data()), Value::Num(k as f64), Value::Num(stride as f64)],
+                || {
+                    vec![
+                        Value::tensor(&self.data()),
+                        Value::Num(k as f64),
+                        Value::Num(stride as f64),
+                    ]
+                },
                 &shape,
                 || format!("its result for an input {xs:?}, kernel {k}, stride {stride}"),
             ) {

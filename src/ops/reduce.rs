@@ -75,7 +75,13 @@ fn theirs_sum(
         }
         cur = slots::tensor_result(
             Slot::Sum,
-            || vec![Value::Tensor(cur), Value::Num(a as f64), Value::Bool(keepdim)],
+            || {
+                vec![
+                    Value::Tensor(cur),
+                    Value::Num(a as f64),
+                    Value::Bool(keepdim),
+                ]
+            },
             &want,
             || format!("its result for a {from:?} with axis {a}, keepdim {keepdim}"),
         )?;
@@ -101,7 +107,11 @@ fn sum_scaled(
     }
     let scale = if mean { 1.0 / n as f32 } else { 1.0 };
     let out = reduced_shape(&shape, &axes, keepdim);
-    slots::note_if_installed(if mean { Slot::MeanBackward } else { Slot::SumBackward });
+    slots::note_if_installed(if mean {
+        Slot::MeanBackward
+    } else {
+        Slot::SumBackward
+    });
     let mut data = match theirs_sum(t, &shape, &axes, keepdim, &out) {
         Some(d) => d,
         None => {
@@ -245,7 +255,11 @@ pub(crate) fn sum_backward(
 ) {
     let shape = a.shape();
     // A student's sumBackward / meanBackward (module 05), when installed.
-    let slot = if scale == 1.0 { Slot::SumBackward } else { Slot::MeanBackward };
+    let slot = if scale == 1.0 {
+        Slot::SumBackward
+    } else {
+        Slot::MeanBackward
+    };
     if slots::active(slot) {
         let theirs = slots::tensor_result(
             slot,
@@ -258,7 +272,9 @@ pub(crate) fn sum_backward(
                 ]
             },
             &shape,
-            || format!("the gradient it returned for an input of shape {shape:?} reduced over {axes:?}"),
+            || {
+                format!("the gradient it returned for an input of shape {shape:?} reduced over {axes:?}")
+            },
         );
         if let Some(ga) = theirs {
             sink.add(a, ga);

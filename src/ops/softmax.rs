@@ -1,9 +1,9 @@
 //! Fused, numerically stable softmax and log-softmax along one axis.
 
 use super::reduce::split_at_axis;
-use crate::slots::{self, Slot, Value};
 use crate::autograd::{GradSink, Op};
 use crate::error::Result;
+use crate::slots::{self, Slot, Value};
 use crate::tensor::{normalize_axis, Array, Tensor};
 
 /// Applies `f` to every lane along `axis` of a row-major buffer (lane values gathered into a

@@ -145,7 +145,13 @@ pub(crate) fn backward(u: UnaryOp, a: &Tensor, y: &Array, g: Array, sink: &mut G
         let shape = a.shape();
         let theirs = slots::tensor_result(
             bwd,
-            || vec![Value::tensor(&g), Value::tensor(&a.data()), Value::tensor(y)],
+            || {
+                vec![
+                    Value::tensor(&g),
+                    Value::tensor(&a.data()),
+                    Value::tensor(y),
+                ]
+            },
             &shape,
             || format!("the gradient it returned for an input of shape {shape:?}"),
         );

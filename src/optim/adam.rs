@@ -116,7 +116,11 @@ impl Optimizer for Adam {
         let bc1 = 1.0 - libm::powf(b1, self.t as f32);
         let bc2 = 1.0 - libm::powf(b2, self.t as f32);
         let decoupled = self.decoupled;
-        let slot = if decoupled { Slot::AdamwStep } else { Slot::AdamStep };
+        let slot = if decoupled {
+            Slot::AdamwStep
+        } else {
+            Slot::AdamStep
+        };
         if let Some(f) = slots::get(slot) {
             let hyper = Value::record(vec![
                 ("lr", Value::Num(lr as f64)),
@@ -126,8 +130,16 @@ impl Optimizer for Adam {
                 ("weightDecay", Value::Num(wd as f64)),
                 ("step", Value::Num(self.t as f64)),
             ]);
-            for (i, ((p, m), v)) in self.params.iter().zip(&mut self.m).zip(&mut self.v).enumerate() {
-                let Some(g) = p.grad_array().clone() else { continue };
+            for (i, ((p, m), v)) in self
+                .params
+                .iter()
+                .zip(&mut self.m)
+                .zip(&mut self.v)
+                .enumerate()
+            {
+                let Some(g) = p.grad_array().clone() else {
+                    continue;
+                };
                 let args = vec![
                     Value::tensor(&p.data()),
                     Value::Tensor(g),
@@ -135,7 +147,8 @@ impl Optimizer for Adam {
                     Value::tensor(v),
                     hyper.clone(),
                 ];
-                let [w, m2, v2] = super::theirs_step(&f, slot, i, &p.shape(), args, ["param", "m", "v"])?;
+                let [w, m2, v2] =
+                    super::theirs_step(&f, slot, i, &p.shape(), args, ["param", "m", "v"])?;
                 *p.data_mut() = w;
                 *m = m2;
                 *v = v2;

@@ -65,9 +65,23 @@ impl Optimizer for Sgd {
                 ("weightDecay", Value::Num(wd as f64)),
             ]);
             for (i, (p, buf)) in self.params.iter().zip(&mut self.buffers).enumerate() {
-                let Some(g) = p.grad_array().clone() else { continue };
-                let args = vec![Value::tensor(&p.data()), Value::Tensor(g), Value::tensor(buf), hyper.clone()];
-                let [w, v] = super::theirs_step(&f, Slot::SgdStep, i, &p.shape(), args, ["param", "velocity"])?;
+                let Some(g) = p.grad_array().clone() else {
+                    continue;
+                };
+                let args = vec![
+                    Value::tensor(&p.data()),
+                    Value::Tensor(g),
+                    Value::tensor(buf),
+                    hyper.clone(),
+                ];
+                let [w, v] = super::theirs_step(
+                    &f,
+                    Slot::SgdStep,
+                    i,
+                    &p.shape(),
+                    args,
+                    ["param", "velocity"],
+                )?;
                 *p.data_mut() = w;
                 *buf = v;
             }

@@ -25,8 +25,8 @@ mod usage;
 pub mod value;
 
 pub use catalogue::{Slot, SlotInfo};
-pub use usage::{note, note_if_installed, recording_usage, take_usage};
 pub use defer::{checked_result, clear_pending, defer, raise_pending, tensor_result};
+pub use usage::{note, note_if_installed, recording_usage, take_usage};
 pub use value::Value;
 
 use crate::error::{Error, Result};

@@ -60,7 +60,12 @@ impl Value {
 
     /// A record from `(name, value)` pairs.
     pub fn record(fields: Vec<(&str, Value)>) -> Value {
-        Value::Record(fields.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+        Value::Record(
+            fields
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        )
     }
 
     /// What the value is, in words: "a tensor of shape [2, 3]", "the number 4", "a string".
@@ -144,16 +149,16 @@ pub fn expect_tensor(slot: &'static str, v: Value, shape: &[usize], what: &str) 
     if a.shape() != shape {
         return Err(slot_err(
             slot,
-            format!(
-                "{what} has shape {:?}, expected {shape:?}",
-                a.shape()
-            ),
+            format!("{what} has shape {:?}, expected {shape:?}", a.shape()),
         ));
     }
     if let Some((i, bad)) = first_non_finite(&a) {
         return Err(slot_err(
             slot,
-            format!("{what} holds {} at index {i:?} (every value should be finite)", js_number(bad)),
+            format!(
+                "{what} holds {} at index {i:?} (every value should be finite)",
+                js_number(bad)
+            ),
         ));
     }
     Ok(a)
@@ -179,11 +184,17 @@ pub fn expect_number(slot: &'static str, v: &Value, what: &str) -> Result<f64> {
         Value::Num(n) if n.is_finite() => Ok(*n),
         Value::Num(n) => Err(slot_err(
             slot,
-            format!("{what} is {} (it should be a finite number)", js_number(*n as f32)),
+            format!(
+                "{what} is {} (it should be a finite number)",
+                js_number(*n as f32)
+            ),
         )),
         other => Err(slot_err(
             slot,
-            format!("{what} should be a number, but it returned {}", other.describe()),
+            format!(
+                "{what} should be a number, but it returned {}",
+                other.describe()
+            ),
         )),
     }
 }
@@ -223,7 +234,10 @@ pub fn expect_list(slot: &'static str, v: Value, len: usize, what: &str) -> Resu
         Value::List(items) if items.len() == len => Ok(items),
         other => Err(slot_err(
             slot,
-            format!("{what} should be an array of {len} items, but it returned {}", other.describe()),
+            format!(
+                "{what} should be an array of {len} items, but it returned {}",
+                other.describe()
+            ),
         )),
     }
 }
@@ -242,7 +256,10 @@ pub fn expect_field(slot: &'static str, v: &Value, key: &str, what: &str) -> Res
         }),
         other => Err(slot_err(
             slot,
-            format!("{what} should be an object with a field `{key}`, but it returned {}", other.describe()),
+            format!(
+                "{what} should be an object with a field `{key}`, but it returned {}",
+                other.describe()
+            ),
         )),
     }
 }

@@ -6,7 +6,7 @@
 use super::ctx::{check, grad_vec, Ctx};
 use crate::error::Result;
 use crate::kernels::{gemm_naive, gemm_with, kernels, set_kernels, KernelKind, MatRef};
-use crate::loss::{mse_loss, Loss};
+use crate::nn::loss::{mse_loss, Loss};
 use crate::nn::{call, Linear, Module, Sequential, Tanh};
 use crate::rng::Rng;
 use crate::tensor::Tensor;

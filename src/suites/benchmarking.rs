@@ -5,7 +5,7 @@
 use super::ctx::{check, Ctx};
 use crate::bench::{compare_models, pareto_front, time_ms, Stats};
 use crate::error::Result;
-use crate::loss::Loss;
+use crate::nn::loss::Loss;
 use crate::nn::{call, Linear, Module, ReLU, Sequential};
 use crate::tensor::Tensor;
 

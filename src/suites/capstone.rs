@@ -4,11 +4,11 @@
 
 use super::ctx::{check, Ctx};
 use crate::capstone::{run_capstone_with, validate, CapstonePlan};
-use std::cell::RefCell;
 use crate::error::Result;
-use crate::loss::Loss;
+use crate::milestones::digits::{digits_model, DigitsModel};
+use crate::nn::loss::Loss;
 use crate::tensor::Tensor;
-use crate::vision::{digits_model, DigitsModel};
+use std::cell::RefCell;
 
 pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
     ctx.case(
@@ -28,14 +28,22 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
 
     // One capstone run serves both cases (it trains three models); quick mode trains each stage
     // for fewer epochs (6, 6, 2 instead of 25, 20, 5) and is held to the same thresholds.
-    let plan = if ctx.quick { CapstonePlan::quick() } else { CapstonePlan::standard() };
+    let plan = if ctx.quick {
+        CapstonePlan::quick()
+    } else {
+        CapstonePlan::standard()
+    };
     let seed = ctx.seed;
     let made: RefCell<Option<serde_json::Value>> = RefCell::new(None);
     let report_of = || -> Result<serde_json::Value> {
         if let Some(r) = made.borrow().as_ref() {
             return Ok(r.clone());
         }
-        let build = if cfg!(target_arch = "wasm32") { "simd" } else { "native" };
+        let build = if cfg!(target_arch = "wasm32") {
+            "simd"
+        } else {
+            "native"
+        };
         let r = run_capstone_with(&plan, seed, Some("ci"), build, &mut |_| {})?;
         *made.borrow_mut() = Some(r.clone());
         Ok(r)

@@ -6,7 +6,7 @@
 use super::ctx::{check, check_values, grad_vec, Ctx};
 use super::gradient_flow::require_grads;
 use crate::error::Result;
-use crate::loss::Loss;
+use crate::nn::loss::Loss;
 use crate::nn::{
     call, AvgPool2d, BatchNorm2d, Conv2d, Flatten, Linear, MaxPool2d, Module, ReLU, Sequential,
 };

@@ -11,12 +11,12 @@ use crate::compress::{
 use crate::data::{digits, DataLoader, TensorDataset};
 use crate::error::Result;
 use crate::gradcheck::numeric_gradient;
-use crate::loss::Loss;
+use crate::milestones::digits::digits_mlp;
+use crate::nn::loss::Loss;
 use crate::nn::{call, Layer, Linear, Module, Sequential};
 use crate::optim::{Adam, Optimizer};
 use crate::tensor::Tensor;
 use crate::train::{evaluate, Trainer};
-use crate::vision::digits_mlp;
 use std::rc::Rc;
 
 fn weights(m: &dyn Module) -> Vec<Tensor> {

@@ -5,7 +5,7 @@ use super::report::{CaseReport, FaultSpec};
 use super::SuiteOptions;
 use crate::error::Error;
 use crate::gradcheck::{gradcheck, GradcheckOptions};
-use crate::loss::Loss;
+use crate::nn::loss::Loss;
 use crate::nn::{flatten_layers, inject_fault, FaultKind, Module};
 use crate::tensor::Tensor;
 use std::cell::Cell;
@@ -305,17 +305,40 @@ mod tests {
 
 /// Compares `received` with `expected` (same shape, within `tol`); on a mismatch fails the case
 /// with `what` and records the long form (both tensors, the first differences).
-pub fn check_values(c: &mut CaseReport, what: &str, expected: &Tensor, received: &Tensor, tol: f32) -> CaseResult {
+pub fn check_values(
+    c: &mut CaseReport,
+    what: &str,
+    expected: &Tensor,
+    received: &Tensor,
+    tol: f32,
+) -> CaseResult {
     let (e, r) = (expected.to_vec(), received.to_vec());
     let same_shape = expected.shape() == received.shape();
     if same_shape && e.iter().zip(&r).all(|(a, b)| (a - b).abs() <= tol) {
         return Ok(());
     }
     let shape = expected.shape();
-    c.detail = Some(super::detail::Detail::from_values(what, &shape, &e, &r, tol));
+    c.detail = Some(super::detail::Detail::from_values(
+        what, &shape, &e, &r, tol,
+    ));
     if !same_shape {
-        return Err(CaseFail(format!("{what}: received shape {:?}, expected {shape:?}", received.shape())));
+        return Err(CaseFail(format!(
+            "{what}: received shape {:?}, expected {shape:?}",
+            received.shape()
+        )));
     }
-    let first = c.detail.as_ref().and_then(|d| d.differences.first()).map(|d| format!(" (first at {:?}: expected {}, received {})", d.index, d.expected, d.received)).unwrap_or_default();
-    Err(CaseFail(format!("{what}: received {r:?} where {e:?} was expected{first}")))
+    let first = c
+        .detail
+        .as_ref()
+        .and_then(|d| d.differences.first())
+        .map(|d| {
+            format!(
+                " (first at {:?}: expected {}, received {})",
+                d.index, d.expected, d.received
+            )
+        })
+        .unwrap_or_default();
+    Err(CaseFail(format!(
+        "{what}: received {r:?} where {e:?} was expected{first}"
+    )))
 }

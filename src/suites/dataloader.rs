@@ -4,7 +4,7 @@
 use super::ctx::{check, Ctx};
 use crate::data::{DataLoader, Dataset, TensorDataset};
 use crate::error::Result;
-use crate::loss::Loss;
+use crate::nn::loss::Loss;
 use crate::nn::{Layer, Linear, ReLU, Sequential};
 use crate::optim::Adam;
 use crate::tensor::Tensor;

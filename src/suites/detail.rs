@@ -22,7 +22,11 @@ pub struct Peek {
 impl Peek {
     /// The first values of `data` (of `shape`) under `name`.
     pub fn of(name: &str, shape: &[usize], data: &[f32]) -> Peek {
-        Peek { name: name.into(), shape: shape.to_vec(), values: data.iter().take(8).copied().collect() }
+        Peek {
+            name: name.into(),
+            shape: shape.to_vec(),
+            values: data.iter().take(8).copied().collect(),
+        }
     }
 
     /// A tensor's peek.
@@ -81,29 +85,56 @@ impl Detail {
     pub fn from_gradcheck(model: &dyn Module, x: &Tensor, y: &Tensor, r: &GradReport) -> Detail {
         let gradient = r.culprit.and_then(|c| {
             let layer = r.layer(c)?;
-            let row = r.rows.iter().find(|row| row.layer == c && row.status != Status::Ok)?;
+            let row = r
+                .rows
+                .iter()
+                .find(|row| row.layer == c && row.status != Status::Ok)?;
             let w = row.worst.as_ref()?;
-            let name = if layer.loss { format!("the loss, {}", layer.name) } else { format!("layer {}, {}", c, layer.name) };
-            Some(GradientDetail { layer: name, tensor: row.param.clone(), index: w.index.clone(), numerical: w.numerical, analytic: w.analytic })
+            let name = if layer.loss {
+                format!("the loss, {}", layer.name)
+            } else {
+                format!("layer {}, {}", c, layer.name)
+            };
+            Some(GradientDetail {
+                layer: name,
+                tensor: row.param.clone(),
+                index: w.index.clone(),
+                numerical: w.numerical,
+                analytic: w.analytic,
+            })
         });
         Detail {
             inputs: vec![Peek::tensor("input", x), Peek::tensor("target", y)],
             gradient,
-            path: flatten_layers(model).iter().take(48).map(|l| format!("{} {}", l.index, l.module.describe())).collect(),
+            path: flatten_layers(model)
+                .iter()
+                .take(48)
+                .map(|l| format!("{} {}", l.index, l.module.describe()))
+                .collect(),
             ..Detail::default()
         }
     }
 
     /// The detail of a failed comparison of `received` against `expected` (same shape) with
     /// tolerance `tol`: both, and the first differences.
-    pub fn from_values(what: &str, shape: &[usize], expected: &[f32], received: &[f32], tol: f32) -> Detail {
+    pub fn from_values(
+        what: &str,
+        shape: &[usize],
+        expected: &[f32],
+        received: &[f32],
+        tol: f32,
+    ) -> Detail {
         let differences = expected
             .iter()
             .zip(received)
             .enumerate()
             .filter(|(_, (e, r))| !((*e - *r).abs() <= tol))
             .take(5)
-            .map(|(i, (e, r))| Difference { index: unravel(i, shape), expected: *e, received: *r })
+            .map(|(i, (e, r))| Difference {
+                index: unravel(i, shape),
+                expected: *e,
+                received: *r,
+            })
             .collect();
         Detail {
             expected: Some(Peek::of(&format!("{what} (expected)"), shape, expected)),
@@ -116,7 +147,19 @@ impl Detail {
     /// The detail as indented text lines.
     pub fn to_text(&self) -> String {
         let mut s = String::new();
-        let peek = |p: &Peek| format!("{} {:?}: {:?}{}", p.name, p.shape, p.values, if p.shape.iter().product::<usize>() > p.values.len() { " …" } else { "" });
+        let peek = |p: &Peek| {
+            format!(
+                "{} {:?}: {:?}{}",
+                p.name,
+                p.shape,
+                p.values,
+                if p.shape.iter().product::<usize>() > p.values.len() {
+                    " …"
+                } else {
+                    ""
+                }
+            )
+        };
         for p in &self.inputs {
             let _ = writeln!(s, "    {}", peek(p));
         }
@@ -127,11 +170,21 @@ impl Detail {
             let _ = writeln!(s, "    {}", peek(p));
         }
         for d in &self.differences {
-            let _ = writeln!(s, "    at {:?}: expected {}, received {}", d.index, d.expected, d.received);
+            let _ = writeln!(
+                s,
+                "    at {:?}: expected {}, received {}",
+                d.index, d.expected, d.received
+            );
         }
         if let Some(g) = &self.gradient {
-            let an = g.analytic.map_or("no gradient".to_string(), |a| a.to_string());
-            let _ = writeln!(s, "    {} {} at {:?}: numerical gradient {}, backward {an}", g.layer, g.tensor, g.index, g.numerical);
+            let an = g
+                .analytic
+                .map_or("no gradient".to_string(), |a| a.to_string());
+            let _ = writeln!(
+                s,
+                "    {} {} at {:?}: numerical gradient {}, backward {an}",
+                g.layer, g.tensor, g.index, g.numerical
+            );
         }
         if !self.path.is_empty() {
             let _ = writeln!(s, "    layers: {}", self.path.join(" → "));

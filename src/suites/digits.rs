@@ -4,8 +4,8 @@
 use super::ctx::{check, Ctx};
 use crate::data::digits;
 use crate::error::Result;
-use crate::loss::Loss;
-use crate::vision::{digits_model, train_digits, DigitsConfig, DigitsModel};
+use crate::milestones::digits::{digits_model, train_digits, DigitsConfig, DigitsModel};
+use crate::nn::loss::Loss;
 
 fn scenario(ctx: &mut Ctx, model: DigitsModel, target: f32) -> Result<()> {
     ctx.case(
@@ -28,7 +28,11 @@ fn scenario(ctx: &mut Ctx, model: DigitsModel, target: f32) -> Result<()> {
     } else {
         (DigitsConfig::standard(model, ctx.seed), target)
     };
-    let name = format!("held_out_accuracy_{}{}", (target * 100.0) as u32, if ctx.quick { "_quick" } else { "" });
+    let name = format!(
+        "held_out_accuracy_{}{}",
+        (target * 100.0) as u32,
+        if ctx.quick { "_quick" } else { "" }
+    );
     let desc = format!(
         "Train from seed {} (Adam lr {}, batch {}, {} epochs) on 80% of the 1,797 digits (stratified): held-out accuracy reaches {:.0}%.",
         ctx.seed, cfg.lr, cfg.batch_size, cfg.epochs, target * 100.0

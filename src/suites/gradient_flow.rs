@@ -4,7 +4,7 @@
 use super::ctx::{check, grad_vec, CaseResult, Ctx};
 use crate::error::Result;
 use crate::gradcheck::numeric_gradient;
-use crate::loss::{mse_loss, Loss};
+use crate::nn::loss::{mse_loss, Loss};
 use crate::nn::{call, Layer, Linear, Module, ReLU, Sequential, Sigmoid, Site, Tanh};
 use crate::optim::{Optimizer, Sgd};
 use crate::tensor::Tensor;

@@ -103,9 +103,22 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
     let desc = format!("Generation time with and without the cache at {} new tokens (context 160; measured, not asserted): outputs match at every length.", lengths.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", "));
     ctx.case("speedup_measured", &desc, |ctx, c| {
         ctx.reseed(4);
-        let gpt = GPT::new(GptConfig { vocab: 23, dim: 64, layers: 2, heads: 4, max_len: 160, mlp_ratio: 4 })?;
+        let gpt = GPT::new(GptConfig {
+            vocab: 23,
+            dim: 64,
+            layers: 2,
+            heads: 4,
+            max_len: 160,
+            mlp_ratio: 4,
+        })?;
         for &n in lengths {
-            let opts = GenerateOptions { max_new_tokens: n, temperature: 0.0, top_k: None, seed: 0, stop: None };
+            let opts = GenerateOptions {
+                max_new_tokens: n,
+                temperature: 0.0,
+                top_k: None,
+                seed: 0,
+                stop: None,
+            };
             let t0 = crate::clock::now_ms();
             let a = gpt.generate(&[1, 2, 3, 4], &opts, &mut |_| true)?;
             let t1 = crate::clock::now_ms();
@@ -114,9 +127,13 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
             check!(a == b, "at {n} tokens the cached output differs");
             c.metrics.insert(format!("uncached_ms_{n}"), t1 - t0);
             c.metrics.insert(format!("cached_ms_{n}"), t2 - t1);
-            c.metrics.insert(format!("speedup_{n}"), (t1 - t0) / (t2 - t1).max(1e-3));
+            c.metrics
+                .insert(format!("speedup_{n}"), (t1 - t0) / (t2 - t1).max(1e-3));
         }
-        let at: Vec<String> = lengths.iter().map(|n| format!("×{:.1} at {n}", c.metrics[&format!("speedup_{n}")])).collect();
+        let at: Vec<String> = lengths
+            .iter()
+            .map(|n| format!("×{:.1} at {n}", c.metrics[&format!("speedup_{n}")]))
+            .collect();
         c.message = format!("speedup {} tokens", at.join(", "));
         Ok(())
     });

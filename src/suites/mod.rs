@@ -52,7 +52,11 @@ impl SuiteOptions {
     /// assert!(SuiteOptions::new(3, None).quick().quick);
     /// ```
     pub fn new(seed: u64, fault: Option<FaultSpec>) -> SuiteOptions {
-        SuiteOptions { seed, fault, quick: false }
+        SuiteOptions {
+            seed,
+            fault,
+            quick: false,
+        }
     }
 
     /// The same options in quick mode.

@@ -6,7 +6,7 @@
 use super::ctx::{check, grad_vec, Ctx};
 use super::gradient_flow::require_grads;
 use crate::error::Result;
-use crate::loss::{cross_entropy, Loss};
+use crate::nn::loss::{cross_entropy, Loss};
 use crate::nn::{
     call, causal_mask, scaled_dot_product_attention, Embedding, GptConfig, LayerNorm,
     MultiHeadAttention, GPT,

@@ -4,7 +4,7 @@
 
 use super::ctx::{check, grad_vec, Ctx};
 use crate::error::Result;
-use crate::loss::Loss;
+use crate::nn::loss::Loss;
 use crate::nn::{
     call, Conv2d, Flatten, Layer, Linear, MaxPool2d, Module, ReLU, Sequential, TransformerBlock,
 };

@@ -6,12 +6,12 @@ use super::ctx::{check, Ctx};
 use crate::data::digits;
 use crate::error::Result;
 use crate::kernels::{dot_i8_scalar, gemm_i8};
-use crate::loss::Loss;
+use crate::milestones::digits::{digits_model, train_digits, DigitsConfig, DigitsModel};
+use crate::nn::loss::Loss;
 use crate::nn::{call, Linear, Module};
 use crate::quant::{quantize_model, QParams, QuantTensor, QuantizedLinear};
 use crate::rng::Rng;
 use crate::tensor::Tensor;
-use crate::vision::{digits_model, train_digits, DigitsConfig, DigitsModel};
 
 fn accuracy(model: &dyn Module, x: &Tensor, y: &Tensor) -> Result<f32> {
     let out = crate::no_grad(|| call(model, x))?;
@@ -81,23 +81,65 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
         let probe = digits_model(DigitsModel::Cnn)?;
         ctx.prepare(&probe);
         let data = digits(ctx.seed, 0.2)?;
-        ctx.check_layers(c, &probe, &data.train_images.try_narrow(0, 0, 8)?, &data.train_labels.try_narrow(0, 0, 8)?, Loss::CrossEntropy)?;
-        let cfg = if ctx.quick { DigitsConfig::quick(DigitsModel::Cnn, ctx.seed) } else { DigitsConfig::standard(DigitsModel::Cnn, ctx.seed) };
+        ctx.check_layers(
+            c,
+            &probe,
+            &data.train_images.try_narrow(0, 0, 8)?,
+            &data.train_labels.try_narrow(0, 0, 8)?,
+            Loss::CrossEntropy,
+        )?;
+        let cfg = if ctx.quick {
+            DigitsConfig::quick(DigitsModel::Cnn, ctx.seed)
+        } else {
+            DigitsConfig::standard(DigitsModel::Cnn, ctx.seed)
+        };
         let fault = ctx.fault;
-        let (model, _) = train_digits(&cfg, &mut |m| if let Some(f) = fault { let _ = crate::nn::inject_fault(m, f.layer, f.kind); }, &mut |_, _, _| true)?;
-        let seq = model.as_any().downcast_ref::<crate::nn::Sequential>().expect("digits models are Sequential");
+        let (model, _) = train_digits(
+            &cfg,
+            &mut |m| {
+                if let Some(f) = fault {
+                    let _ = crate::nn::inject_fault(m, f.layer, f.kind);
+                }
+            },
+            &mut |_, _, _| true,
+        )?;
+        let seq = model
+            .as_any()
+            .downcast_ref::<crate::nn::Sequential>()
+            .expect("digits models are Sequential");
         model.eval();
         let float_acc = accuracy(seq, &data.test_images, &data.test_labels)?;
         let (q, report) = quantize_model(seq, &data.train_images.try_narrow(0, 0, 128)?)?;
         let quant_acc = accuracy(&q, &data.test_images, &data.test_labels)?;
         c.metrics.insert("float_accuracy".into(), float_acc as f64);
-        c.metrics.insert("quantized_accuracy".into(), quant_acc as f64);
-        c.metrics.insert("float_bytes".into(), report.float_bytes as f64);
-        c.metrics.insert("quantized_bytes".into(), report.quant_bytes as f64);
+        c.metrics
+            .insert("quantized_accuracy".into(), quant_acc as f64);
+        c.metrics
+            .insert("float_bytes".into(), report.float_bytes as f64);
+        c.metrics
+            .insert("quantized_bytes".into(), report.quant_bytes as f64);
         c.metrics.insert("size_ratio".into(), report.ratio);
-        check!(float_acc - quant_acc <= 0.01, "int8 accuracy {:.2}% vs float {:.2}% (more than 1 point lower)", quant_acc * 100.0, float_acc * 100.0);
-        check!(report.ratio >= 3.5, "only {:.2}× smaller ({} → {} bytes)", report.ratio, report.float_bytes, report.quant_bytes);
-        c.message = format!("float {:.2}% ({} B) → int8 {:.2}% ({} B), {:.2}× smaller", float_acc * 100.0, report.float_bytes, quant_acc * 100.0, report.quant_bytes, report.ratio);
+        check!(
+            float_acc - quant_acc <= 0.01,
+            "int8 accuracy {:.2}% vs float {:.2}% (more than 1 point lower)",
+            quant_acc * 100.0,
+            float_acc * 100.0
+        );
+        check!(
+            report.ratio >= 3.5,
+            "only {:.2}× smaller ({} → {} bytes)",
+            report.ratio,
+            report.float_bytes,
+            report.quant_bytes
+        );
+        c.message = format!(
+            "float {:.2}% ({} B) → int8 {:.2}% ({} B), {:.2}× smaller",
+            float_acc * 100.0,
+            report.float_bytes,
+            quant_acc * 100.0,
+            report.quant_bytes,
+            report.ratio
+        );
         Ok(())
     });
     Ok(())

@@ -5,7 +5,7 @@
 use super::ctx::{check, Ctx};
 use super::nlp::check_gpt;
 use crate::error::Result;
-use crate::language::{train_gpt, GptTrainConfig};
+use crate::milestones::tinygpt::{train_gpt, GptTrainConfig};
 use crate::tensor::Tensor;
 use crate::text::corpus::generate;
 use crate::text::CharTokenizer;
@@ -49,7 +49,11 @@ pub(crate) fn run(ctx: &mut Ctx) -> Result<()> {
         "TinyGPT (d={}, {} layers, {} heads, context {}) trains {} steps of {} corpus lines (Adam lr {}): the loss falls by ≥ {:.0}%, and {scored}.",
         cfg.dim, cfg.layers, cfg.heads, cfg.max_len, cfg.steps, cfg.batch_size, cfg.lr, need_drop * 100.0
     );
-    let name = if ctx.quick { "trains_and_answers_quick" } else { "trains_and_answers" };
+    let name = if ctx.quick {
+        "trains_and_answers_quick"
+    } else {
+        "trains_and_answers"
+    };
     ctx.case(name, &desc, |ctx, c| {
         let fault = ctx.fault;
         let (_, _, run) = train_gpt(

@@ -6,7 +6,7 @@ use super::ctx::{check, CaseFail, Ctx};
 use super::gradient_flow::xor_data;
 use crate::data::{DataLoader, TensorDataset};
 use crate::error::Result;
-use crate::loss::{mse_loss, Loss};
+use crate::nn::loss::{mse_loss, Loss};
 use crate::nn::{call, Layer, Linear, Module, ReLU, Sequential, Tanh};
 use crate::optim::{Adam, Optimizer, Sgd};
 use crate::tensor::{Array, Tensor};

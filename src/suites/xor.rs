@@ -3,7 +3,7 @@
 use super::ctx::{check, Ctx};
 use super::gradient_flow::xor_data;
 use crate::error::Result;
-use crate::loss::Loss;
+use crate::nn::loss::Loss;
 use crate::nn::{call, Linear, Module, Sequential, Sigmoid, Tanh};
 use crate::optim::{Optimizer, Sgd};
 

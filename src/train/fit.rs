@@ -4,7 +4,7 @@
 use super::trainer::{EpochStats, Trainer};
 use crate::data::{DataLoader, TensorDataset};
 use crate::error::{Error, Result};
-use crate::loss::Loss;
+use crate::nn::loss::Loss;
 use crate::nn::Layer;
 use crate::optim::{Adam, Optimizer, Sgd};
 use crate::tensor::Tensor;

@@ -113,7 +113,11 @@ pub fn clip_grad_norm(params: &[Tensor], max_norm: f32) -> Result<f32> {
 
 /// Clipping through a student's `clipGradNorm` (module 07): it scales the gradients it is given
 /// in place and returns the norm before clipping; the scaled gradients are read back.
-fn theirs_clip(f: &std::rc::Rc<dyn slots::SlotFn>, params: &[Tensor], max_norm: f32) -> Result<f32> {
+fn theirs_clip(
+    f: &std::rc::Rc<dyn slots::SlotFn>,
+    params: &[Tensor],
+    max_norm: f32,
+) -> Result<f32> {
     let slot = Slot::ClipGradNorm;
     let with_grad: Vec<&Tensor> = params.iter().filter(|p| p.grad_array().is_some()).collect();
     let grads: Vec<Value> = with_grad
@@ -122,15 +126,30 @@ fn theirs_clip(f: &std::rc::Rc<dyn slots::SlotFn>, params: &[Tensor], max_norm: 
         .collect();
     let mut args = [Value::List(grads), Value::Num(max_norm as f64)];
     let out = slots::invoke(slot, f, &mut args)?;
-    let norm = value::expect_number(slot.js_name(), &out, "its result (the norm before clipping)")?;
+    let norm = value::expect_number(
+        slot.js_name(),
+        &out,
+        "its result (the norm before clipping)",
+    )?;
     let Value::List(back) = std::mem::replace(&mut args[0], Value::Null) else {
-        return Err(value::bad_result(slot.js_name(), "the list of gradients was replaced"));
+        return Err(value::bad_result(
+            slot.js_name(),
+            "the list of gradients was replaced",
+        ));
     };
     if back.len() != with_grad.len() {
-        return Err(value::bad_result(slot.js_name(), "the list of gradients changed length"));
+        return Err(value::bad_result(
+            slot.js_name(),
+            "the list of gradients changed length",
+        ));
     }
     for (i, (p, g)) in with_grad.iter().zip(back).enumerate() {
-        let g = value::expect_tensor(slot.js_name(), g, &p.shape(), &format!("gradient {i} after clipping"))?;
+        let g = value::expect_tensor(
+            slot.js_name(),
+            g,
+            &p.shape(),
+            &format!("gradient {i} after clipping"),
+        )?;
         p.set_grad(Some(g));
     }
     Ok(norm as f32)

@@ -4,14 +4,14 @@ use super::{clip_grad_norm, CosineSchedule};
 use crate::autograd::no_grad;
 use crate::data::DataLoader;
 use crate::error::{Error, Result};
-use crate::loss::Loss;
+use crate::nn::loss::Loss;
 use crate::nn::{call, Layer};
 use crate::optim::Optimizer;
 use crate::slots::{self, value, Slot, Value};
 use crate::tensor::Tensor;
+use serde::{Deserialize, Serialize};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use serde::{Deserialize, Serialize};
 
 /// Loss and accuracy of one pass over a loader.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
@@ -37,7 +37,7 @@ pub struct History {
 /// # Example
 /// ```
 /// use std::rc::Rc;
-/// use tinytorch::{data::*, loss::Loss, nn::*, optim::Sgd, train::Trainer, Tensor};
+/// use tinytorch::{data::*, nn::loss::Loss, nn::*, optim::Sgd, train::Trainer, Tensor};
 /// tinytorch::manual_seed(0);
 /// let model: Layer = Rc::new(Sequential::new(vec![Linear::new(2, 1, true).into_layer()]));
 /// let x = Tensor::randn(&[32, 2]);
@@ -184,13 +184,25 @@ impl Trainer {
         let slot = Slot::TrainEpoch;
         let batches: Vec<(Tensor, Tensor)> = loader.epoch().collect::<Result<_>>()?;
         let params = self.optimizer.params().to_vec();
-        let home = Rc::new(RefCell::new(std::mem::replace(&mut self.optimizer, Box::new(Lent))));
+        let home = Rc::new(RefCell::new(std::mem::replace(
+            &mut self.optimizer,
+            Box::new(Lent),
+        )));
         let steps = Rc::new(Cell::new(0usize));
-        let counting = Counting { home: home.clone(), params, steps: steps.clone() };
+        let counting = Counting {
+            home: home.clone(),
+            params,
+            steps: steps.clone(),
+        };
         let shared: Rc<RefCell<Box<dyn Optimizer>>> = Rc::new(RefCell::new(Box::new(counting)));
         let list: Vec<Value> = batches
             .iter()
-            .map(|(x, y)| Value::List(vec![Value::Object(Rc::new(x.clone())), Value::Object(Rc::new(y.clone()))]))
+            .map(|(x, y)| {
+                Value::List(vec![
+                    Value::Object(Rc::new(x.clone())),
+                    Value::Object(Rc::new(y.clone())),
+                ])
+            })
             .collect();
         let mut args = [Value::record(vec![
             ("model", Value::Object(Rc::new(self.model.clone()))),
@@ -198,7 +210,10 @@ impl Trainer {
             ("lossFn", Value::Object(Rc::new(self.loss))),
             ("optimizer", Value::Object(shared.clone())),
             ("accumulationSteps", Value::Num(accumulation_steps as f64)),
-            ("clipNorm", self.grad_clip.map_or(Value::Null, |c| Value::Num(c as f64))),
+            (
+                "clipNorm",
+                self.grad_clip.map_or(Value::Null, |c| Value::Num(c as f64)),
+            ),
         ])];
         let out = slots::invoke(slot, f, &mut args);
         drop(args);
@@ -211,10 +226,14 @@ impl Trainer {
             Err(home) => home.replace(Box::new(Lent)),
         };
         self.step += steps.get();
-        let loss = value::expect_number(slot.js_name(), &out?, "its result (the epoch's mean loss)")?;
+        let loss =
+            value::expect_number(slot.js_name(), &out?, "its result (the epoch's mean loss)")?;
         slots::raise_pending()?;
         let stats = evaluate_batches(&*self.model, batches.iter().cloned().map(Ok), self.loss)?;
-        let stats = EpochStats { loss: loss as f32, accuracy: stats.accuracy };
+        let stats = EpochStats {
+            loss: loss as f32,
+            accuracy: stats.accuracy,
+        };
         self.history.train_loss.push(stats.loss);
         self.history.train_accuracy.push(stats.accuracy);
         self.history.learning_rates.push(self.optimizer.lr());
@@ -282,7 +301,8 @@ impl Lent {
     fn err() -> Error {
         Error::Arg {
             op: "optimizer",
-            msg: "this optimizer was lent to trainEpoch for one epoch and is no longer usable".into(),
+            msg: "this optimizer was lent to trainEpoch for one epoch and is no longer usable"
+                .into(),
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use super::args::{self, opt_fn};
 use super::js_err;
-use super::slot_values::{from_js, read_back, to_js, Made};
+use super::slots::{from_js, read_back, to_js, Made};
 use crate::exercises::{self, UnitResult};
 use crate::slots::{self, Slot, SlotFn, Value};
 use js_sys::{Array, Function, Reflect};
@@ -26,12 +26,21 @@ fn threw(e: &JsValue) -> String {
         Some(err) => {
             let name = String::from(err.name());
             let msg = String::from(err.message());
-            if name.is_empty() { msg } else { format!("{name}: {msg}") }
+            if name.is_empty() {
+                msg
+            } else {
+                format!("{name}: {msg}")
+            }
         }
-        None => e.as_string().unwrap_or_else(|| format!("a thrown {}", super::slot_values::kind(e))),
+        None => e
+            .as_string()
+            .unwrap_or_else(|| format!("a thrown {}", super::slots::kind(e))),
     };
     let num = |k: &str| Reflect::get(e, &k.into()).ok().and_then(|v| v.as_f64());
-    match (e.is_object().then(|| num("line")).flatten(), e.is_object().then(|| num("column")).flatten()) {
+    match (
+        e.is_object().then(|| num("line")).flatten(),
+        e.is_object().then(|| num("column")).flatten(),
+    ) {
         (Some(l), Some(c)) => format!("{base} (line {l}:{c})"),
         (Some(l), None) => format!("{base} (line {l})"),
         _ => base,
@@ -42,7 +51,10 @@ impl SlotFn for JsSlot {
     fn call(&self, args: &mut [Value]) -> Result<Value, String> {
         let mut made = Made::default();
         let mut readback = Vec::new();
-        let js: Vec<JsValue> = args.iter().map(|v| to_js(v, &mut made, &mut readback, false)).collect();
+        let js: Vec<JsValue> = args
+            .iter()
+            .map(|v| to_js(v, &mut made, &mut readback, false))
+            .collect();
         let this = JsValue::NULL;
         // Direct calls for the usual 1–3 arguments: no arguments array to build.
         let out = match js.as_slice() {
@@ -107,10 +119,16 @@ pub fn use_implementation(
     let name = args::string(op, "name", &name)?;
     let Some(slot) = Slot::parse(&name) else {
         let names: Vec<&str> = Slot::ALL.iter().map(|s| s.js_name()).collect();
-        return Err(js_err(format!("{op}: no slot named '{name}' (slots: {})", names.join(", "))));
+        return Err(js_err(format!(
+            "{op}: no slot named '{name}' (slots: {})",
+            names.join(", ")
+        )));
     };
     let Some(f) = f.dyn_ref::<Function>() else {
-        return Err(js_err(format!("{op}: the implementation of '{name}' must be a function, got {}", args::kind(&f))));
+        return Err(js_err(format!(
+            "{op}: the implementation of '{name}' must be a function, got {}",
+            args::kind(&f)
+        )));
     };
     slots::install(slot, Rc::new(JsSlot { f: f.clone() }));
     Ok(())
@@ -126,7 +144,8 @@ pub fn clear_implementations(
         return Ok(());
     }
     let name = args::string("clearImplementations", "name", &name)?;
-    let slot = Slot::parse(&name).ok_or_else(|| js_err(format!("clearImplementations: no slot named '{name}'")))?;
+    let slot = Slot::parse(&name)
+        .ok_or_else(|| js_err(format!("clearImplementations: no slot named '{name}'")))?;
     slots::remove(slot);
     Ok(())
 }
@@ -134,7 +153,10 @@ pub fn clear_implementations(
 /// The names of the slots that hold an implementation now.
 #[wasm_bindgen(js_name = activeImplementations)]
 pub fn active_implementations() -> Array {
-    slots::installed().iter().map(|s| JsValue::from(s.js_name())).collect()
+    slots::installed()
+        .iter()
+        .map(|s| JsValue::from(s.js_name()))
+        .collect()
 }
 
 /// Runs the unit checks of course module `module` (1–9) on the installed implementations and
@@ -152,7 +174,9 @@ pub fn run_unit_checks(
     args::options(op, &options)?;
     let m = args::count(op, "module", module, 1e6)? as u32;
     if !exercises::MODULES.contains(&m) {
-        return Err(js_err(format!("{op}: module {m} has no exercise (modules 1 to 9 do)")));
+        return Err(js_err(format!(
+            "{op}: module {m} has no exercise (modules 1 to 9 do)"
+        )));
     }
     let seed = args::seed(&options, op)?;
     let on_check = opt_fn(&options, op, "onCheck")?;
@@ -170,8 +194,11 @@ pub fn run_unit_checks(
 /// checked against the schema, and an older version is upgraded. Throws an Error that says
 /// what is wrong; nothing in the file is run or shown as HTML.
 #[wasm_bindgen(js_name = parseProgress)]
-pub fn parse_progress(#[wasm_bindgen(unchecked_param_type = "string")] text: JsValue) -> Result<JsValue, JsError> {
+pub fn parse_progress(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+) -> Result<JsValue, JsError> {
     let text = args::string("parseProgress", "text", &text)?;
-    let p = crate::exercises::progress::parse_progress(&text).map_err(|e| super::js_err_in("importProgress", e))?;
+    let p = crate::exercises::progress::parse_progress(&text)
+        .map_err(|e| super::js_err_in("importProgress", e))?;
     args::to_js(&p)
 }

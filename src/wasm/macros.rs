@@ -1,6 +1,6 @@
 //! The macros that give every JS layer class the same wrapper struct and common methods
-//! (forward, parameters, train/eval, layer list, fault injection). Expanded in `layers.rs` and
-//! `vision.rs`, which import the names the expansions use.
+//! (forward, parameters, train/eval, layer list, fault injection). Expanded in `nn.rs` and
+//! `conv.rs`, which import the names the expansions use.
 
 /// Methods every JS layer class has, generated once for each.
 macro_rules! layer_methods {

@@ -7,11 +7,13 @@ mod macros;
 mod args;
 mod bench;
 mod capstone;
+mod conv;
 mod exercises;
 mod handles;
-mod layers;
-mod run;
-mod slot_values;
+mod milestones;
+mod nn;
+mod slots;
+mod suites;
 mod systems;
 mod tensor;
 mod tensor_ops;
@@ -19,17 +21,17 @@ mod text;
 mod train;
 mod transformer;
 mod types;
-mod vision;
 
 pub use bench::*;
+pub use conv::*;
 pub use exercises::*;
-pub use layers::*;
-pub use run::*;
+pub use milestones::*;
+pub use nn::*;
+pub use suites::*;
 pub use systems::*;
 pub use tensor::JsTensor;
 pub use text::*;
 pub use train::*;
-pub use vision::*;
 
 use wasm_bindgen::prelude::*;
 

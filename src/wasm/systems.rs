@@ -3,12 +3,12 @@
 
 use super::args::{self, opt_bool, opt_str};
 use super::handles::{layer_from_js, params_from_js};
-use super::layers::JsSequential;
+use super::nn::JsSequential;
 use super::tensor::JsTensor;
 use super::train::JsOptimizer;
 use super::{js_err, js_err_in};
 use crate::compress::{self, Masks};
-use crate::loss::Loss;
+use crate::nn::loss::Loss;
 use crate::nn::{self, Layer};
 use crate::optim::{Adam, Optimizer, Sgd};
 use js_sys::{Object, Reflect};
@@ -228,10 +228,7 @@ pub fn prune_neurons(model: JsValue, layer_index: f64, keep: f64) -> Result<JsSe
 
 /// Factorises a Linear into `Linear(in, rank) → Linear(rank, out)` by truncated SVD.
 #[wasm_bindgen(js_name = lowRankLinear)]
-pub fn low_rank_linear(
-    linear: &super::layers::JsLinear,
-    rank: f64,
-) -> Result<JsSequential, JsError> {
+pub fn low_rank_linear(linear: &super::nn::JsLinear, rank: f64) -> Result<JsSequential, JsError> {
     let r = args::positive("lowRankLinear", "rank", rank, 1e6)?;
     compress::low_rank_linear(linear.linear(), r)
         .map(|s| JsSequential::from_layer(Rc::new(s)))

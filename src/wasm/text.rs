@@ -1,13 +1,10 @@
-//! Module 10 and the TinyGPT milestone for JavaScript: the character and BPE tokenizers, the
-//! generated corpus and the TinyGPT trainer (the model itself is in `transformer.rs`).
+//! Module 10 for JavaScript: the character and BPE tokenizers (the corpus and the TinyGPT
+//! trainer are in `milestones.rs`).
 
-use super::args::{self, opt_fn, opt_num};
+use super::args;
 use super::js_err;
-use super::transformer::JsGPT;
-use crate::language::{train_gpt, GptTrainConfig};
-use crate::text::{corpus, BpeTokenizer, CharTokenizer};
-use js_sys::{Array, Object, Reflect};
-use std::rc::Rc;
+use crate::text::{BpeTokenizer, CharTokenizer};
+use js_sys::Array;
 use wasm_bindgen::prelude::*;
 
 /// Token ids from a JS array of whole numbers ≥ 0, with an error naming `op` and the index.
@@ -37,7 +34,7 @@ pub(super) fn ids_to_js(ids: &[usize]) -> Array {
 
 /// One id per character; id 0 is `<UNK>`: `new CharTokenizer(corpusText)`.
 #[wasm_bindgen(js_name = CharTokenizer)]
-pub struct JsCharTokenizer(CharTokenizer);
+pub struct JsCharTokenizer(pub(super) CharTokenizer);
 
 #[wasm_bindgen(js_class = CharTokenizer)]
 impl JsCharTokenizer {
@@ -153,74 +150,4 @@ impl JsBpeTokenizer {
             })
             .collect()
     }
-}
-
-/// The project's generated corpus for `seed`: `{ train, val, test }`, each a list of
-/// `{ task, prompt, answer }` (tasks: reverse, sort, add, copy, dialogue).
-#[wasm_bindgen(js_name = textCorpus)]
-pub fn text_corpus(seed: Option<f64>) -> Result<JsValue, JsError> {
-    let s = args::seed_value("textCorpus", seed)?;
-    args::to_js(&corpus::generate(s))
-}
-
-/// Trains TinyGPT on the corpus: `{ seed = 0, steps, dim, layers, heads, lr, batchSize,
-/// every = 25, onProgress({ step, steps, loss }) }`. Returns `{ model: GPT, tokenizer:
-/// CharTokenizer, run: { lossCurve, scores, samples, trainMs, tokensPerSec, … } }`.
-#[wasm_bindgen(js_name = trainGpt)]
-pub fn js_train_gpt(
-    #[wasm_bindgen(unchecked_optional_param_type = "TrainGptOptions")] options: JsValue,
-) -> Result<JsValue, JsError> {
-    let op = "trainGpt";
-    args::options(op, &options)?;
-    let seed = args::seed(&options, op)?;
-    let mut cfg = GptTrainConfig::standard(seed);
-    // Each option defaults to the standard configuration's value.
-    let set = |k: &str, dst: &mut usize, max: f64| -> Result<(), JsError> {
-        *dst = args::opt_positive(&options, op, k, *dst as f64, max)?;
-        Ok(())
-    };
-    set("steps", &mut cfg.steps, 1e6)?;
-    set("dim", &mut cfg.dim, 1024.0)?;
-    set("layers", &mut cfg.layers, 24.0)?;
-    set("heads", &mut cfg.heads, 64.0)?;
-    set("batchSize", &mut cfg.batch_size, 1024.0)?;
-    if let Some(lr) = opt_num(&options, op, "lr")? {
-        cfg.lr = args::finite(op, "lr", lr)?;
-    }
-    let every = args::opt_positive(&options, op, "every", 25.0, 1e6)?;
-    let on_progress = opt_fn(&options, op, "onProgress")?;
-    let steps = cfg.steps;
-    let mut thrown = None;
-    let (gpt, tok, run) = train_gpt(
-        &cfg,
-        &mut |_| {},
-        every,
-        &mut |step, loss| match &on_progress {
-            Some(f) => {
-                let info = serde_json::json!({ "step": step, "steps": steps, "loss": loss });
-                let arg = args::to_js(&info).unwrap_or(JsValue::UNDEFINED);
-                super::call_continue(f, &arg, &mut thrown)
-            }
-            None => true,
-        },
-    )
-    .map_err(|e| super::js_err_in(op, e))?;
-    if let Some(e) = thrown {
-        return Err(super::callback_threw(op, "onProgress", &e));
-    }
-    let obj = Object::new();
-    let put = |k: &str, v: JsValue| {
-        Reflect::set(&obj, &k.into(), &v)
-            .map(|_| ())
-            .map_err(|_| js_err("internal: result object"))
-    };
-    put("model", JsGPT::wrap(Rc::new(gpt)).into())?;
-    put("tokenizer", JsCharTokenizer(tok).into())?;
-    let r = serde_json::json!({
-        "config": run.config, "parameters": run.parameters, "vocab": run.vocab, "lossCurve": run.loss_curve,
-        "firstLoss": run.first_loss, "finalLoss": run.final_loss, "trainMs": run.train_ms,
-        "tokensPerSec": run.tokens_per_sec, "scores": run.scores, "samples": run.samples, "every": every,
-    });
-    put("run", args::to_js(&r)?)?;
-    Ok(obj.into())
 }

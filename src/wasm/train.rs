@@ -8,7 +8,7 @@ use super::handles::{
 };
 use super::tensor::JsTensor;
 use super::{js_err, js_err_in};
-use crate::loss::{self, Loss};
+use crate::nn::loss::{self, Loss};
 use crate::optim::{Adam, Optimizer, Sgd};
 use crate::train::{fit as core_fit, fit_with, FitOptions, OptimizerKind};
 use std::cell::RefCell;

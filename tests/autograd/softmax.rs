@@ -69,7 +69,7 @@ fn cross_entropy_grad_matches_finite_differences() {
     // Through the loss module with float labels and (B, S, C) logits.
     let labels = t(&[1.0, 0.0, 2.0, 2.0], &[2, 2]);
     gradcheck(
-        |x| tinytorch::loss::cross_entropy(&x[0], &labels),
+        |x| tinytorch::nn::loss::cross_entropy(&x[0], &labels),
         &[Tensor::randn(&[2, 2, 3])],
     );
 }
@@ -119,7 +119,7 @@ fn bce_with_logits_grad_matches_finite_differences() {
 fn mse_loss_grad_by_hand() {
     // L = mean((p − t)²) ⇒ dL/dp = 2(p − t)/N: p = [1, 2], t = 0 ⇒ L = 2.5, grad [1, 2].
     let p = leaf(&[1.0, 2.0], &[2]);
-    let loss = tinytorch::loss::mse_loss(&p, &Tensor::zeros(&[2])).unwrap();
+    let loss = tinytorch::nn::loss::mse_loss(&p, &Tensor::zeros(&[2])).unwrap();
     assert_eq!(loss.item().unwrap(), 2.5);
     loss.backward().unwrap();
     assert_eq!(grad(&p), vec![1.0, 2.0]);
@@ -129,7 +129,7 @@ fn mse_loss_grad_by_hand() {
 fn mse_loss_grad_matches_finite_differences() {
     manual_seed(40);
     gradcheck(
-        |x| tinytorch::loss::mse_loss(&x[0], &x[1]),
+        |x| tinytorch::nn::loss::mse_loss(&x[0], &x[1]),
         &[Tensor::randn(&[3, 2]), Tensor::randn(&[3, 2])],
     );
 }

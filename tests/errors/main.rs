@@ -6,7 +6,7 @@ mod losses;
 mod shapes;
 mod training;
 
-use tinytorch::loss::{cross_entropy, mse_loss, Loss};
+use tinytorch::nn::loss::{cross_entropy, mse_loss, Loss};
 use tinytorch::nn::{Dropout, Layer, Linear};
 use tinytorch::optim::{Adam, Optimizer, Sgd};
 use tinytorch::train::{fit, FitOptions};

@@ -9,7 +9,7 @@ mod optim;
 
 use std::rc::Rc;
 use tinytorch::data::{DataLoader, Dataset, TensorDataset};
-use tinytorch::loss::{cross_entropy, mse_loss};
+use tinytorch::nn::loss::{cross_entropy, mse_loss};
 use tinytorch::nn::{Dropout, Linear, Module, ReLU, Sequential, Sigmoid, Softmax, Tanh, GELU};
 use tinytorch::optim::{Adam, Optimizer, Sgd};
 use tinytorch::train::{clip_grad_norm, CosineSchedule};

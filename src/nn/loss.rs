@@ -5,8 +5,8 @@ use crate::autograd::CustomOp;
 use crate::error::{Error, Result};
 use crate::slots::{self, value, Slot, Value};
 use crate::tensor::{Array, Tensor};
-use std::rc::Rc;
 use serde::{Deserialize, Serialize};
+use std::rc::Rc;
 
 /// Mean squared error over all elements: `mean((pred − target)²)`.
 ///
@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// # Example
 /// ```
-/// use tinytorch::{loss::mse_loss, Tensor};
+/// use tinytorch::{nn::loss::mse_loss, Tensor};
 /// let p = Tensor::from_vec(vec![1.0, 2.0], &[2]).unwrap();
 /// let t = Tensor::from_vec(vec![1.0, 4.0], &[2]).unwrap();
 /// assert_eq!(mse_loss(&p, &t).unwrap().item().unwrap(), 2.0);
@@ -45,7 +45,11 @@ pub fn mse_loss(pred: &Tensor, target: &Tensor) -> Result<Tensor> {
             &format!("its result for shape {:?}", pred.shape()),
         )?;
         let data = Array::from_elem(ndarray::IxDyn(&[]), v as f32);
-        return Ok(Tensor::custom(&[pred.clone(), target.clone()], data, Rc::new(MseGrad)));
+        return Ok(Tensor::custom(
+            &[pred.clone(), target.clone()],
+            data,
+            Rc::new(MseGrad),
+        ));
     }
     let d = pred.try_sub(target)?;
     Ok((&d * &d).mean())
@@ -99,7 +103,7 @@ pub fn class_ids(op: &'static str, target: &Tensor, classes: usize) -> Result<Ve
 ///
 /// # Example
 /// ```
-/// use tinytorch::{loss::cross_entropy, Tensor};
+/// use tinytorch::{nn::loss::cross_entropy, Tensor};
 /// let logits = Tensor::from_vec(vec![100.0, 0.0, 0.0, 100.0], &[2, 2]).unwrap();
 /// let y = Tensor::from_vec(vec![0.0, 1.0], &[2]).unwrap();
 /// assert!(cross_entropy(&logits, &y).unwrap().item().unwrap() < 1e-6);

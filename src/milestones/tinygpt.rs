@@ -2,7 +2,7 @@
 //! greedy decoding on held-out prompts of the checkable tasks.
 
 use crate::error::Result;
-use crate::loss::cross_entropy;
+use crate::nn::loss::cross_entropy;
 use crate::nn::{call, GenerateOptions, GptConfig, Module, GPT};
 use crate::optim::{Adam, Optimizer};
 use crate::rng::Rng;
@@ -46,7 +46,11 @@ impl GptTrainConfig {
 
     /// The quick form (the suites' quick mode): 40 steps, 10 held-out prompts per task.
     pub fn quick(seed: u64) -> GptTrainConfig {
-        GptTrainConfig { steps: 40, eval_per_task: 10, ..GptTrainConfig::standard(seed) }
+        GptTrainConfig {
+            steps: 40,
+            eval_per_task: 10,
+            ..GptTrainConfig::standard(seed)
+        }
     }
 }
 

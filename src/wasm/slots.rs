@@ -3,10 +3,10 @@
 //! numbers, API objects for module 07), and whatever a student's function returns is read back
 //! into a [`Value`] without trusting it: every malformed shape is described, never unwrapped.
 
-use super::layers::JsSequential;
+use super::nn::JsSequential;
 use super::tensor::JsTensor;
 use super::train::JsOptimizer;
-use crate::loss::Loss;
+use crate::nn::loss::Loss;
 use crate::nn::Layer;
 use crate::slots::value::{Draw, Value};
 use crate::tensor::{Array, Tensor};
@@ -84,7 +84,9 @@ impl Drop for Made {
 fn shape_js(s: &[usize]) -> JsValue {
     let f: Vec<f64> = s.iter().map(|&d| d as f64).collect();
     let f = js_sys::Float64Array::from(f.as_slice());
-    ARRAY.with(|a| a.call1(&JsValue::NULL, &f)).unwrap_or(JsValue::UNDEFINED)
+    ARRAY
+        .with(|a| a.call1(&JsValue::NULL, &f))
+        .unwrap_or(JsValue::UNDEFINED)
 }
 
 /// `{ data: Float32Array, shape }` for a tensor (a copy; the student cannot reach wasm memory).
@@ -95,20 +97,29 @@ pub(crate) fn tensor_js(a: &Array) -> (JsValue, Float32Array) {
     };
     let shape: Vec<f64> = a.shape().iter().map(|&d| d as f64).collect();
     let shape = js_sys::Float64Array::from(shape.as_slice());
-    let o = MAKE.with(|f| f.call2(&JsValue::NULL, &data, &shape)).unwrap_or(JsValue::UNDEFINED);
+    let o = MAKE
+        .with(|f| f.call2(&JsValue::NULL, &data, &shape))
+        .unwrap_or(JsValue::UNDEFINED);
     (o, data)
 }
 
 /// A value for JavaScript. `readback` collects the Float32Arrays of the tensors directly inside
 /// an argument that is an array (`in_list`), whose in-place changes are read back after the call
 /// (clipGradNorm scales gradients in place).
-pub(crate) fn to_js(v: &Value, made: &mut Made, readback: &mut Vec<Float32Array>, in_list: bool) -> JsValue {
+pub(crate) fn to_js(
+    v: &Value,
+    made: &mut Made,
+    readback: &mut Vec<Float32Array>,
+    in_list: bool,
+) -> JsValue {
     match v {
         Value::Null => JsValue::NULL,
         Value::Bool(b) => JsValue::from(*b),
         Value::Num(n) => JsValue::from(*n),
         Value::Shape(s) => shape_js(s),
-        Value::Labels(l) => Int32Array::from(l.iter().map(|&x| x as i32).collect::<Vec<i32>>().as_slice()).into(),
+        Value::Labels(l) => {
+            Int32Array::from(l.iter().map(|&x| x as i32).collect::<Vec<i32>>().as_slice()).into()
+        }
         Value::Numbers(n) => js_sys::Float64Array::from(n.as_slice()).into(),
         Value::Tensor(a) => {
             let (o, data) = tensor_js(a);
@@ -121,11 +132,15 @@ pub(crate) fn to_js(v: &Value, made: &mut Made, readback: &mut Vec<Float32Array>
             // Only an argument's own items are read back (to_js is called with in_list false
             // for arguments; nested lists pass false below).
             let top = !in_list;
-            items.iter().map(|x| match x {
-                Value::Tensor(_) if top => to_js(x, made, readback, true),
-                Value::List(_) => to_js(x, made, &mut Vec::new(), true),
-                _ => to_js(x, made, readback, false),
-            }).collect::<JsArray>().into()
+            items
+                .iter()
+                .map(|x| match x {
+                    Value::Tensor(_) if top => to_js(x, made, readback, true),
+                    Value::List(_) => to_js(x, made, &mut Vec::new(), true),
+                    _ => to_js(x, made, readback, false),
+                })
+                .collect::<JsArray>()
+                .into()
         }
         Value::Record(fields) => {
             let o = Object::new();
@@ -139,8 +154,12 @@ pub(crate) fn to_js(v: &Value, made: &mut Made, readback: &mut Vec<Float32Array>
                 Draw::Normal => "randn",
                 Draw::Uniform => "random",
             };
-            let arr = js_sys::Float64Array::from(d.iter().map(|&x| x as f64).collect::<Vec<f64>>().as_slice());
-            DRAWS.with(|f| f.call2(&JsValue::NULL, &arr, &what.into())).unwrap_or(JsValue::UNDEFINED)
+            let arr = js_sys::Float64Array::from(
+                d.iter().map(|&x| x as f64).collect::<Vec<f64>>().as_slice(),
+            );
+            DRAWS
+                .with(|f| f.call2(&JsValue::NULL, &arr, &what.into()))
+                .unwrap_or(JsValue::UNDEFINED)
         }
         Value::Object(o) => object_js(o, made),
         Value::Other(s) => JsValue::from(s.as_str()),
@@ -153,16 +172,22 @@ fn object_js(o: &Rc<dyn std::any::Any>, made: &mut Made) -> JsValue {
         JsValue::from(JsTensor::new(t.clone()))
     } else if let Some(l) = o.downcast_ref::<Layer>() {
         JsValue::from(JsSequential::from_layer(l.clone()))
-    } else if let Some(opt) = o.clone().downcast::<crate::wasm::handles::SharedOptimizer>().ok() {
+    } else if let Some(opt) = o
+        .clone()
+        .downcast::<crate::wasm::handles::SharedOptimizer>()
+        .ok()
+    {
         JsValue::from(JsOptimizer::from_shared(opt))
     } else if let Some(loss) = o.downcast_ref::<Loss>() {
         let loss = *loss;
-        let f = Closure::<dyn Fn(JsValue, JsValue) -> Result<JsValue, JsError>>::new(move |p: JsValue, t: JsValue| {
-            let pred = super::handles::tensor_from_js("lossFn", "pred", &p)?;
-            let target = super::handles::tensor_from_js("lossFn", "target", &t)?;
-            let l = loss.compute(&pred, &target).map_err(super::js_err)?;
-            Ok(JsValue::from(JsTensor::new(l)))
-        });
+        let f = Closure::<dyn Fn(JsValue, JsValue) -> Result<JsValue, JsError>>::new(
+            move |p: JsValue, t: JsValue| {
+                let pred = super::handles::tensor_from_js("lossFn", "pred", &p)?;
+                let target = super::handles::tensor_from_js("lossFn", "target", &t)?;
+                let l = loss.compute(&pred, &target).map_err(super::js_err)?;
+                Ok(JsValue::from(JsTensor::new(l)))
+            },
+        );
         let js = f.as_ref().clone();
         made.closures.push(f);
         return js;
@@ -203,18 +228,29 @@ fn numbers(v: &JsValue, max: usize) -> Option<Result<Vec<f64>, String>> {
     }
     if js_sys::ArrayBuffer::is_view(v) {
         // Other typed arrays (Uint8Array, …): read through Array.from.
-        return Some(Ok(JsArray::from(v).iter().map(|x| x.as_f64().unwrap_or(f64::NAN)).collect()));
+        return Some(Ok(JsArray::from(v)
+            .iter()
+            .map(|x| x.as_f64().unwrap_or(f64::NAN))
+            .collect()));
     }
     if JsArray::is_array(v) {
         let a = JsArray::from(v);
         if a.length() as usize > max {
-            return Some(Err(format!("an array of {} values (more than {max})", a.length())));
+            return Some(Err(format!(
+                "an array of {} values (more than {max})",
+                a.length()
+            )));
         }
         let mut out = Vec::with_capacity(a.length() as usize);
         for (i, x) in a.iter().enumerate() {
             match x.as_f64() {
                 Some(n) => out.push(n),
-                None => return Some(Err(format!("an array whose item {i} is {}", describe(&x, 0)))),
+                None => {
+                    return Some(Err(format!(
+                        "an array whose item {i} is {}",
+                        describe(&x, 0)
+                    )))
+                }
             }
         }
         return Some(Ok(out));
@@ -230,13 +266,19 @@ fn describe(v: &JsValue, depth: usize) -> String {
 pub(crate) fn from_js(v: &JsValue, depth: usize) -> Value {
     // The common case first: a tensor-shaped object, read in one call into JS.
     if depth == 0 && v.is_object() {
-        let read = READ.with(|f| f.call1(&JsValue::NULL, v)).unwrap_or(JsValue::UNDEFINED);
+        let read = READ
+            .with(|f| f.call1(&JsValue::NULL, v))
+            .unwrap_or(JsValue::UNDEFINED);
         if let Some(t) = read_tensor(&read) {
             return t;
         }
     }
     if v.is_null() || v.is_undefined() {
-        return if v.is_null() { Value::Null } else { Value::Other("undefined (did you forget to return?)".into()) };
+        return if v.is_null() {
+            Value::Null
+        } else {
+            Value::Other("undefined (did you forget to return?)".into())
+        };
     }
     if let Some(b) = v.as_bool() {
         return Value::Bool(b);
@@ -261,7 +303,9 @@ pub(crate) fn from_js(v: &JsValue, depth: usize) -> Value {
         };
     }
     if depth > 0 {
-        let read = READ.with(|f| f.call1(&JsValue::NULL, v)).unwrap_or(JsValue::UNDEFINED);
+        let read = READ
+            .with(|f| f.call1(&JsValue::NULL, v))
+            .unwrap_or(JsValue::UNDEFINED);
         if let Some(t) = read_tensor(&read) {
             return t;
         }
@@ -285,7 +329,9 @@ pub(crate) fn from_js(v: &JsValue, depth: usize) -> Value {
 /// when the object was not tensor-shaped.
 fn read_tensor(read: &JsValue) -> Option<Value> {
     if let Some(why) = read.as_string() {
-        return Some(Value::Other(format!("an object {{ data, shape }} where {why}")));
+        return Some(Value::Other(format!(
+            "an object {{ data, shape }} where {why}"
+        )));
     }
     if !JsArray::is_array(read) {
         return None;
@@ -299,10 +345,14 @@ fn read_tensor(read: &JsValue) -> Option<Value> {
         .into_iter()
         .map(|d| d as usize)
         .collect();
-    Some(match Array::from_shape_vec(ndarray::IxDyn(&shape), data.to_vec()) {
-        Ok(a) => Value::Tensor(a),
-        Err(_) => Value::Other(format!("an object {{ data, shape }} that does not fit shape {shape:?}")),
-    })
+    Some(
+        match Array::from_shape_vec(ndarray::IxDyn(&shape), data.to_vec()) {
+            Ok(a) => Value::Tensor(a),
+            Err(_) => Value::Other(format!(
+                "an object {{ data, shape }} that does not fit shape {shape:?}"
+            )),
+        },
+    )
 }
 
 /// Reads back the arrays a call may have changed in place into the tensors of `args` lists.
@@ -325,4 +375,3 @@ pub(crate) fn read_back(args: &mut [Value], arrays: &[Float32Array]) {
         }
     }
 }
-

@@ -3,7 +3,7 @@
 
 use crate::data::{digits, DataLoader, TensorDataset};
 use crate::error::Result;
-use crate::loss::Loss;
+use crate::nn::loss::Loss;
 use crate::nn::{call, Conv2d, Flatten, Layer, Linear, MaxPool2d, Module, ReLU, Sequential};
 use crate::optim::Adam;
 use crate::train::{EpochStats, Trainer};
@@ -29,7 +29,7 @@ pub enum DigitsModel {
 /// # Example
 /// ```
 /// use tinytorch::nn::Module;
-/// assert_eq!(tinytorch::vision::digits_mlp(32).children().len(), 4);
+/// assert_eq!(tinytorch::milestones::digits::digits_mlp(32).children().len(), 4);
 /// ```
 pub fn digits_mlp(hidden: usize) -> Sequential {
     Sequential::new(vec![
@@ -75,7 +75,10 @@ impl DigitsConfig {
             DigitsModel::Mlp => 5,
             DigitsModel::Cnn => 3,
         };
-        DigitsConfig { epochs, ..DigitsConfig::standard(model, seed) }
+        DigitsConfig {
+            epochs,
+            ..DigitsConfig::standard(model, seed)
+        }
     }
 
     /// The settings the scenarios use.

@@ -4,7 +4,7 @@ use super::args::{self, opt_bool, opt_fn, opt_num, opt_str};
 use super::handles::{layer_from_js, tensor_from_js};
 use super::{js_err, js_err_in};
 use crate::gradcheck::{gradcheck as core_gradcheck, GradcheckOptions};
-use crate::loss::Loss;
+use crate::nn::loss::Loss;
 use crate::nn::FaultKind;
 use crate::suites::{self, FaultSpec, SuiteOptions};
 use wasm_bindgen::prelude::*;
@@ -68,8 +68,15 @@ pub fn run_suite(
             );
         }
     };
-    let report = suites::run_suite_with(name, &SuiteOptions { quick, ..SuiteOptions::new(seed, fault) }, &mut progress)
-        .map_err(|e| js_err_in(op, e))?;
+    let report = suites::run_suite_with(
+        name,
+        &SuiteOptions {
+            quick,
+            ..SuiteOptions::new(seed, fault)
+        },
+        &mut progress,
+    )
+    .map_err(|e| js_err_in(op, e))?;
     args::to_js(&report)
 }
 
