@@ -49,10 +49,10 @@ pub(super) fn check_layer(
         })
         .collect();
     if !arrived.iter().any(|a| matches!(a, Arrived::Grad(_))) {
-        // Nothing usable arrived. Does the loss depend on this layer at all? Nudge the outputs
-        // where the reference gradient arriving here is largest: elsewhere (a max-pool's
-        // non-maxima, a dead ReLU's inputs) the loss does not move, and a zeroed gradient
-        // would look like the truth.
+        // Nothing usable arrived. Does the loss depend on this layer at all? Nudge outputs drawn
+        // by the size of the reference gradient arriving there (the largest most likely):
+        // elsewhere (a max-pool's non-maxima, a dead ReLU's inputs) the loss does not move, and
+        // a zeroed gradient would look like the truth.
         let r = recs[0];
         let n = r.output.numel();
         let guide = reference.and_then(|rf| rf.arriving(site, 0));

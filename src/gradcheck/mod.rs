@@ -15,8 +15,8 @@
 //! gradient zeroed there looks right wherever it is truly zero. So one extra reference
 //! forward/backward, with injected faults and student code set aside, says where the true
 //! gradient is non-zero: half the compared elements are drawn there (by |reference gradient|),
-//! half uniformly, and the presence probe nudges the outputs where the reference gradient
-//! arriving is largest. Verdicts still come from central differences only.
+//! half uniformly, and the presence probe nudges outputs drawn the same way by the reference
+//! gradient arriving there. Verdicts still come from central differences only.
 
 mod compare;
 mod diagnose;
