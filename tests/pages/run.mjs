@@ -14,7 +14,7 @@ import path from 'node:path';
 import { ROOT, chromium, CHROMIUM_ARGS, startServer, guard, safeHost, Checks } from './lib.mjs';
 import { apiChecks } from './api-checks.mjs';
 import { fuzzApi } from './fuzz.mjs';
-import { homeFlow, moduleFlow, examplesFlow } from './flows.mjs';
+import { homeFlow, moduleFlow, examplesFlow, registryFlow } from './flows.mjs';
 import { buildsFlow } from './builds.mjs';
 import { profilerFlow, quantizeFlow, pruneFlow, kvFlow, kernelsFlow, paretoFlow, capstoneFlow } from './systems.mjs';
 import { tokenizerFlow, heatmapFlow, digitsFlow, tinygptFlow } from './milestones.mjs';
@@ -32,8 +32,21 @@ const started = Date.now();
 const figures = {};
 
 function shooter(kind) {
-  return async (page, name, focus = null) => {
+  // `only`: the focused element alone (no full-page shot).
+  return async (page, name, focus = null, { only = false } = {}) => {
     const file = path.join(ARTIFACTS, `${name}-${kind}.png`);
+    if (only) {
+      // With the element taller than the viewport, the emulated phone's element shot comes out
+      // shifted: make the viewport tall enough for it, then restore it.
+      const el = await page.$(focus);
+      const box = await el?.boundingBox();
+      if (!box) return;
+      const size = page.viewportSize();
+      await page.setViewportSize({ width: size.width, height: Math.max(size.height, Math.ceil(box.height) + 16) });
+      await el.screenshot({ path: file });
+      await page.setViewportSize(size);
+      return;
+    }
     await page.screenshot({ path: file, fullPage: true });
     if (focus) {
       const el = await page.$(focus);
@@ -97,6 +110,9 @@ async function main() {
       guard: (ctx, label) => { const gx = guard(ctx, label); guards.push(gx); return gx; },
       viewports: VIEWPORTS,
     });
+
+    checks.section('(b) the module registry against the files and the crate');
+    await registryFlow(page, server.base, checks);
 
     checks.section('(b) every module page: live examples and honest "not built yet"');
     await examplesFlow(page, server.base, modules, checks);

@@ -204,7 +204,7 @@ function differencesPart(d) {
 function valuesPart(peeks) {
   const size = (shape) => shape.reduce((n, k) => n * k, 1);
   return part('detail-values', 'Values (the first of each tensor)',
-    table('values-table', 'inputs and values', [['Tensor and shape'], ['First values']],
+    table('values-table', 'inputs and values', [['Tensor'], ['First values']],
       peeks.map((p) => h('tr', {}, h('td', {}, p.name, h('br'), h('code', { class: 'detail-shape' }, at(p.shape))),
         h('td', { class: 'vals' }, p.values.map(num).join(', '), size(p.shape) > p.values.length ? ` … (${size(p.shape)} in all)` : '')))));
 }
