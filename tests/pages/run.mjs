@@ -5,7 +5,8 @@
 // in the worker, charts, accuracy, confusion matrix, streamed generation), the JS API in a
 // page (gradients, faults, suites, bad inputs, memory, every export called with odd
 // arguments), the tools of modules 14–20 (cost table, int8, pruning, KV-cache timing, kernel
-// speedups, Pareto view, capstone report), no request off the machine, no console error.
+// speedups, Pareto view, capstone report), the module registry and the README's module map
+// against the files, no request off the machine, no console error.
 // Screenshots go to .test-artifacts/. Exit 1 on failure.
 //   node tests/pages/run.mjs
 
@@ -20,6 +21,7 @@ import { profilerFlow, quantizeFlow, pruneFlow, kvFlow, kernelsFlow, paretoFlow,
 import { tokenizerFlow, heatmapFlow, digitsFlow, tinygptFlow } from './milestones.mjs';
 import { exerciseBatch } from './exercise-batch.mjs';
 import { exerciseFlows } from './exercises.mjs';
+import { readmeMapProblems } from './readme-map.mjs';
 import { writeFile } from 'node:fs/promises';
 
 const ARTIFACTS = path.join(ROOT, '.test-artifacts');
@@ -71,6 +73,11 @@ async function main() {
     guards.push(g);
     await g.ready;
     const page = await laptop.newPage();
+
+    checks.section('(k) the README\'s module map');
+    const map = await readmeMapProblems(ROOT);
+    checks.ok(`README module map: all ${map.rows} course modules have a row naming their page, exercise and tool as the registry does; its ${map.paths} paths exist and its ${map.names} JS names are in the API`,
+      map.rows === 20 && map.problems.length === 0, map.problems.slice(0, 6).join(' | '));
 
     checks.section('(c) JS API in a page');
     await page.goto(`${server.base}/index.html`);
