@@ -4,32 +4,6 @@
 use tinytorch::nn::FaultKind;
 use tinytorch::suites::{list_suites, run_suite, FaultSpec, SuiteOptions};
 
-/// Layers each suite's models have in common (the fault sweep plants into these). The CNN
-/// suite's check net is swept whole: conv, norm, activation, both pools, flatten and linear.
-fn layers_of(suite: &str) -> Vec<usize> {
-    match suite {
-        "dataloader_integration" => vec![0, 1, 2],
-        "cnn_integration" => (0..9).collect(),
-        // Training scenarios take seconds each: a conv, a pool and the head.
-        "digits_cnn" => vec![0, 2, 7],
-        "digits_mlp" => vec![1, 3],
-        // attention, its q projection, a norm, an MLP and its inner Linear, the head.
-        "nlp_pipeline_flow" => vec![4, 5, 3, 10, 13, 27],
-        "tinygpt" => vec![4],
-        "profiling_integration" => vec![0, 2, 4],
-        "quantization_integration" => vec![0, 7],
-        "compression_integration" => vec![1, 3],
-        "memoization_integration" => vec![3, 4, 10],
-        "acceleration_integration" => vec![0, 1, 2],
-        "benchmarking_integration" => vec![0, 2],
-        "capstone" => vec![1, 3],
-        // The first layers, and the last layer of the five-layer chain (a detach there cuts
-        // everything before it).
-        "gradient_flow" => vec![0, 1, 2, 3, 9],
-        _ => vec![0, 1, 2, 3],
-    }
-}
-
 /// Suites cheap enough to sweep 100 seeds in a test (the catalogue says which); the slow ones
 /// are swept by `cargo run --release --example seed_sweep`.
 fn fast(suite: &str) -> bool {
@@ -65,7 +39,7 @@ fn every_suite_passes_quick_mode_at_10_seeds() {
 #[test]
 fn quick_mode_still_fails_on_a_planted_fault_and_names_the_layer() {
     for s in list_suites() {
-        let layer = layers_of(s.name)[0];
+        let layer = s.fault_layers[0];
         for kind in FaultKind::ALL {
             let fault = Some(FaultSpec { layer, kind });
             let r = run_suite(s.name, &SuiteOptions::new(7, fault).quick()).unwrap();
@@ -88,7 +62,7 @@ fn quick_mode_still_fails_on_a_planted_fault_and_names_the_layer() {
 #[test]
 fn every_fault_kind_fails_the_suite_and_names_the_layer() {
     for s in list_suites() {
-        for layer in layers_of(s.name) {
+        for &layer in &s.fault_layers {
             for kind in FaultKind::ALL {
                 let seeds: &[u64] = if fast(s.name) { &[0, 1] } else { &[0] };
                 for &seed in seeds {
@@ -221,16 +195,22 @@ fn reports_are_identical_for_the_same_seed() {
 }
 
 #[test]
-fn the_catalogue_states_each_suites_case_count() {
+fn the_catalogue_lists_the_cases_each_run_reports_full_and_quick() {
     for s in list_suites() {
         let r = run_suite(s.name, &SuiteOptions::new(0, None)).unwrap();
+        let names: Vec<&str> = r.cases.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(
-            r.cases.len(),
+            names, s.case_names,
+            "{}: the listing differs from a run",
+            s.name
+        );
+        assert_eq!(s.cases, names.len());
+        let q = run_suite(s.name, &SuiteOptions::new(0, None).quick()).unwrap();
+        assert_eq!(
+            q.cases.len(),
             s.cases,
-            "{} reports {} cases, catalogue says {}",
-            s.name,
-            r.cases.len(),
-            s.cases
+            "{}: quick mode reports another number of cases",
+            s.name
         );
     }
 }

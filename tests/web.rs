@@ -5,7 +5,7 @@
 mod common;
 
 use tinytorch::nn::FaultKind;
-use tinytorch::suites::{run_suite, FaultSpec, SuiteOptions, SuiteReport};
+use tinytorch::suites::{list_suites, run_suite, FaultSpec, SuiteOptions, SuiteReport};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -37,18 +37,20 @@ async fn run(name: &str, opts: &SuiteOptions) -> tinytorch::Result<SuiteReport> 
 
 /// Plants `kind` in layer `layer` of every model suite `name` builds (seed 0) and checks the
 /// report fails and blames exactly that layer.
-async fn fault_is_named(name: &str, layer: usize, kind: FaultKind) {
+async fn fault_is_named(name: &str, layer: usize, kind: FaultKind, quick: bool) {
     let fault = Some(FaultSpec { layer, kind });
-    let r = run(name, &SuiteOptions::new(0, fault)).await.unwrap();
+    let mut opts = SuiteOptions::new(0, fault);
+    opts.quick = quick;
+    let r = run(name, &opts).await.unwrap();
     assert!(
         !r.passed && r.blamed_layers() == vec![layer],
-        "{name} {kind:?}@{layer}:\n{}",
+        "{name} {kind:?}@{layer}{}:\n{}",
+        if quick { " (quick)" } else { "" },
         r.summary()
     );
 }
 
-/// Suite `name` passes for every seed in `seeds` (the slow scenario suites train for seconds
-/// and run one seed; the flow suites run three).
+/// Suite `name` passes for every seed in `seeds`.
 async fn passes(name: &str, seeds: std::ops::Range<u64>) {
     for seed in seeds {
         let r = run(name, &SuiteOptions::new(seed, None)).await.unwrap();
@@ -56,109 +58,41 @@ async fn passes(name: &str, seeds: std::ops::Range<u64>) {
     }
 }
 
-#[wasm_bindgen_test]
-async fn suite_gradient_flow_passes_in_browser() {
-    passes("gradient_flow", 0..3).await;
-}
+// The suites come from the catalogue, as natively: a new suite is tested here by its entry.
 
 #[wasm_bindgen_test]
-async fn suite_training_flow_passes_in_browser() {
-    passes("training_flow", 0..3).await;
+async fn fast_suites_pass_in_browser_at_three_seeds() {
+    for s in list_suites().into_iter().filter(|s| s.fast) {
+        passes(s.name, 0..3).await;
+    }
 }
 
+/// The training scenarios take seconds each: one seed.
 #[wasm_bindgen_test]
-async fn suite_dataloader_integration_passes_in_browser() {
-    passes("dataloader_integration", 0..3).await;
-}
-
-#[wasm_bindgen_test]
-async fn suite_xor_passes_in_browser() {
-    passes("xor", 0..3).await;
-}
-
-#[wasm_bindgen_test]
-async fn suite_cnn_integration_passes_in_browser() {
-    passes("cnn_integration", 0..3).await;
-}
-
-#[wasm_bindgen_test]
-async fn suite_digits_mlp_passes_in_browser() {
-    passes("digits_mlp", 0..1).await;
-}
-
-#[wasm_bindgen_test]
-async fn suite_digits_cnn_passes_in_browser() {
-    passes("digits_cnn", 0..1).await;
-}
-
-#[wasm_bindgen_test]
-async fn suite_nlp_pipeline_flow_passes_in_browser() {
-    passes("nlp_pipeline_flow", 0..3).await;
-}
-
-#[wasm_bindgen_test]
-async fn suite_tinygpt_passes_in_browser() {
-    passes("tinygpt", 0..1).await;
-}
-
-#[wasm_bindgen_test]
-async fn systems_suites_pass_in_browser() {
-    for name in [
-        "profiling_integration",
-        "quantization_integration",
-        "compression_integration",
-        "memoization_integration",
-        "acceleration_integration",
-        "benchmarking_integration",
-        "capstone",
-    ] {
-        passes(name, 0..1).await;
+async fn slow_suites_pass_in_browser() {
+    for s in list_suites().into_iter().filter(|s| !s.fast) {
+        passes(s.name, 0..1).await;
     }
 }
 
 #[wasm_bindgen_test]
-async fn systems_suites_name_planted_faults_in_browser() {
-    for (name, layer) in [
-        ("profiling_integration", 2),
-        ("acceleration_integration", 1),
-        ("memoization_integration", 4),
-        ("benchmarking_integration", 0),
-    ] {
-        for kind in FaultKind::ALL {
-            fault_is_named(name, layer, kind).await;
-        }
+async fn every_suite_passes_quick_mode_in_browser() {
+    for s in list_suites() {
+        let r = run(s.name, &SuiteOptions::new(0, None).quick())
+            .await
+            .unwrap();
+        assert!(r.passed && r.quick, "{}", r.summary());
     }
 }
 
-#[wasm_bindgen_test]
-async fn planted_faults_in_attention_norm_and_mlp_layers_are_named_in_browser() {
-    for kind in FaultKind::ALL {
-        for layer in [3, 4, 6, 10, 12, 26] {
-            fault_is_named("nlp_pipeline_flow", layer, kind).await;
-        }
-    }
-}
-
-#[wasm_bindgen_test]
-async fn planted_faults_in_conv_pool_and_norm_layers_are_named_in_browser() {
-    for kind in FaultKind::ALL {
-        for layer in 0..9 {
-            fault_is_named("cnn_integration", layer, kind).await;
-        }
-    }
-}
-
+/// Every fault kind in every layer the catalogue lists, every suite: the fast suites as they
+/// run, the training scenarios in quick mode (the same gradient checks, fewer steps after).
 #[wasm_bindgen_test]
 async fn planted_faults_are_named_in_browser() {
-    for name in [
-        "gradient_flow",
-        "training_flow",
-        "dataloader_integration",
-        "xor",
-    ] {
-        for kind in FaultKind::ALL {
-            for layer in [0, 2] {
-                fault_is_named(name, layer, kind).await;
+    for s in list_suites() {
+        for &layer in &s.fault_layers {
+            for kind in FaultKind::ALL {
+                fault_is_named(s.name, layer, kind, !s.fast).await;
             }
         }
     }

@@ -10,6 +10,7 @@ pub(super) fn diagnose(
     mut layers: Vec<LayerVerdict>,
     mut rows: Vec<GradRow>,
     cuts: Vec<usize>,
+    lost: &[usize],
     l0: f32,
     opts: &GradcheckOptions,
     infos: &[LayerInfo<'_>],
@@ -44,18 +45,31 @@ pub(super) fn diagnose(
                 first_bad.map(|r| r.reason.clone()).unwrap_or_default()
             };
         } else if l.receives != Status::Ok {
+            let what = if l.receives == Status::Missing {
+                "no gradient"
+            } else {
+                "only zeros"
+            };
+            let lost_here = lost.contains(&l.index);
             match culprit {
                 Some(c) => {
-                    let what = if l.receives == Status::Missing {
-                        "no gradient"
-                    } else {
-                        "only zeros"
-                    };
                     l.reason = format!(
                         "layer {}, {}: {what} reaches this layer because of layer {c} ({})",
                         l.index,
                         l.name,
                         name_of(c)
+                    );
+                }
+                None if lost_here => {
+                    // The loss moves with this layer's output and the reference gradient
+                    // arriving here is not zero, so a layer after it lost the gradient and its
+                    // own check did not catch it. Never call that correct.
+                    l.status = l.receives;
+                    l.reason = format!(
+                        "layer {}, {}: {what} reaches this layer although the loss depends on \
+                         its output; a layer after it lost the gradient, but no layer's own \
+                         check showed which",
+                        l.index, l.name
                     );
                 }
                 None => {
@@ -72,7 +86,7 @@ pub(super) fn diagnose(
             }
             for r in rows.iter_mut().filter(|r| r.layer == l.index) {
                 r.reason = l.reason.clone();
-                if culprit.is_none() {
+                if culprit.is_none() && !lost_here {
                     r.status = Status::Ok;
                 }
             }
@@ -87,7 +101,13 @@ pub(super) fn diagnose(
             .find(|l| l.index == c)
             .map(|l| l.reason.clone())
             .unwrap_or_default(),
-        None if failed => "some gradients are wrong, but no single layer can be blamed".to_string(),
+        // The deepest layer the gradient was lost above is the nearest to where it was lost.
+        None if failed => deepest(lost.to_vec())
+            .and_then(|i| layers.iter().find(|l| l.index == i))
+            .map(|l| l.reason.clone())
+            .unwrap_or_else(|| {
+                "some gradients are wrong, but no single layer can be blamed".to_string()
+            }),
         None => format!(
             "all {} layers pass: every gradient matches the numerical one",
             layers.len()

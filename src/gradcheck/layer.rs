@@ -14,9 +14,19 @@ use crate::nn::{call, LayerInfo};
 use crate::rng::{self, Rng};
 use crate::tensor::{Array, Tensor};
 
-/// A layer's rows (tensor name and comparison), what arrived at it, and whether its output was
-/// cut from the graph.
-pub(super) type Checked = (Vec<(String, Cmp)>, Status, bool);
+/// What one layer's check found.
+pub(super) struct Checked {
+    /// Its rows: tensor name and comparison.
+    pub(super) own: Vec<(String, Cmp)>,
+    /// Whether the gradient arriving at its output is right.
+    pub(super) receives: Status,
+    /// Its output was cut from the graph.
+    pub(super) cut: bool,
+    /// Nothing usable arrived although the loss depends on its output and the reference
+    /// gradient arriving there is not zero: a layer above lost it (this batch's mathematics
+    /// would have zeroed the reference too).
+    pub(super) lost: bool,
+}
 
 /// Checks one layer: its parameters and the gradient it passes to its input.
 pub(super) fn check_layer(
@@ -37,7 +47,12 @@ pub(super) fn check_layer(
             .iter()
             .map(|(n, _)| (n.to_string(), na(Status::Ok)))
             .collect();
-        return Ok((own, Status::Ok, false));
+        return Ok(Checked {
+            own,
+            receives: Status::Ok,
+            cut: false,
+            lost: false,
+        });
     }
     let cut = recs.iter().any(|r| r.cut);
     let arrived: Vec<Arrived> = recs
@@ -49,10 +64,10 @@ pub(super) fn check_layer(
         })
         .collect();
     if !arrived.iter().any(|a| matches!(a, Arrived::Grad(_))) {
-        // Nothing usable arrived. Does the loss depend on this layer at all? Nudge the outputs
-        // where the reference gradient arriving here is largest: elsewhere (a max-pool's
-        // non-maxima, a dead ReLU's inputs) the loss does not move, and a zeroed gradient
-        // would look like the truth.
+        // Nothing usable arrived. Does the loss depend on this layer at all? Nudge outputs drawn
+        // by the size of the reference gradient arriving there (the largest most likely):
+        // elsewhere (a max-pool's non-maxima, a dead ReLU's inputs) the loss does not move, and
+        // a zeroed gradient would look like the truth.
         let r = recs[0];
         let n = r.output.numel();
         let guide = reference.and_then(|rf| rf.arriving(site, 0));
@@ -94,7 +109,13 @@ pub(super) fn check_layer(
         if r.input.requires_grad() {
             own.push(("input".to_string(), na(status)));
         }
-        return Ok((own, status, cut));
+        let expected = guide.is_some_and(|g| g.iter().any(|&v| v != 0.0));
+        return Ok(Checked {
+            own,
+            receives: status,
+            cut,
+            lost: status != Status::Ok && expected,
+        });
     }
     // The layer's own contribution, replayed: s = Σ_calls Σ g ⊙ layer(x).
     let replay = |xs: &[Array]| -> Result<Vec<Option<Array>>> {
@@ -149,5 +170,10 @@ pub(super) fn check_layer(
         )?;
         own.push(("input".to_string(), cmp));
     }
-    Ok((own, Status::Ok, cut))
+    Ok(Checked {
+        own,
+        receives: Status::Ok,
+        cut,
+        lost: false,
+    })
 }

@@ -15,8 +15,8 @@
 //! gradient zeroed there looks right wherever it is truly zero. So one extra reference
 //! forward/backward, with injected faults and student code set aside, says where the true
 //! gradient is non-zero: half the compared elements are drawn there (by |reference gradient|),
-//! half uniformly, and the presence probe nudges the outputs where the reference gradient
-//! arriving is largest. Verdicts still come from central differences only.
+//! half uniformly, and the presence probe nudges outputs drawn the same way by the reference
+//! gradient arriving there. Verdicts still come from central differences only.
 
 mod compare;
 mod diagnose;
@@ -37,7 +37,7 @@ use crate::nn::{call, flatten_layers, Module};
 use crate::rng::{self, Rng};
 use crate::tensor::{Array, Tensor};
 use diagnose::diagnose;
-use layer::check_layer;
+use layer::{check_layer, Checked};
 use report::row_reason;
 
 /// Settings for [`gradcheck`].
@@ -157,12 +157,18 @@ fn run(
     let mut rows = Vec::new();
     let mut verdicts = Vec::new();
     let mut cuts = Vec::new();
+    let mut lost = Vec::new();
     for info in &layers {
         let recs: Vec<&Record> = records
             .iter()
             .filter(|r| r.site == info.module.site().id())
             .collect();
-        let (own, receives, cut) = check_layer(
+        let Checked {
+            own,
+            receives,
+            cut,
+            lost: lost_here,
+        } = check_layer(
             info,
             &recs,
             l0,
@@ -173,6 +179,9 @@ fn run(
         )?;
         if cut {
             cuts.push(info.index);
+        }
+        if lost_here {
+            lost.push(info.index);
         }
         let status = own
             .iter()
@@ -224,7 +233,7 @@ fn run(
             loss: false,
         });
     }
-    let mut report = diagnose(verdicts, rows, cuts, l0, opts, &layers);
+    let mut report = diagnose(verdicts, rows, cuts, &lost, l0, opts, &layers);
     report::mark_your_code(&mut report);
     // The loss, after every layer: the ops outside any layer ran in scope 0.
     let loss_code = used
@@ -247,4 +256,62 @@ fn run(
         report.rows.push(row);
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nn::{inject_fault, FaultKind, Linear, ReLU, Sequential, Tanh};
+
+    /// A gradient zeroed above a layer, where no layer's own check looks (no element compared),
+    /// is still a failure: the probe sees the loss depend on the layer, and the reference says
+    /// a non-zero gradient should arrive there. It used to read "correct here".
+    #[test]
+    fn a_lost_gradient_that_no_local_check_caught_still_fails() {
+        crate::manual_seed(4);
+        let m = Sequential::new(vec![
+            Linear::new(3, 4, true).into_layer(),
+            Tanh::new().into_layer(),
+            Linear::new(4, 2, true).into_layer(),
+        ]);
+        let (x, y) = (Tensor::randn(&[5, 3]), Tensor::randn(&[5, 2]));
+        let blind = GradcheckOptions {
+            max_elements: 0,
+            ..GradcheckOptions::default()
+        };
+        assert!(gradcheck(&m, &x, &y, Loss::Mse, &blind).unwrap().passed);
+        inject_fault(&m, 1, FaultKind::ZeroGrad).unwrap();
+        let r = gradcheck(&m, &x, &y, Loss::Mse, &blind).unwrap();
+        assert!(!r.passed);
+        assert_eq!(r.culprit, None);
+        assert_eq!(r.layer(0).unwrap().receives, Status::Zero);
+        assert!(
+            r.summary.contains("although the loss depends"),
+            "{}",
+            r.summary
+        );
+        // Looking at the elements, the check names the layer.
+        let r = gradcheck(&m, &x, &y, Loss::Mse, &GradcheckOptions::default()).unwrap();
+        assert_eq!(r.culprit, Some(1), "{}", r.summary);
+    }
+
+    /// Dead units are the batch's mathematics, not a fault: nothing arrives at the layer before
+    /// them, the loss does not move with it, and the check passes.
+    #[test]
+    fn a_gradient_that_is_truly_zero_passes() {
+        crate::manual_seed(0);
+        let lin = Linear::new(2, 3, true);
+        for p in lin.parameters() {
+            p.data_mut().fill(-1.0);
+        }
+        let m = Sequential::new(vec![
+            lin.into_layer(),
+            ReLU::new().into_layer(),
+            Linear::new(3, 1, true).into_layer(),
+        ]);
+        let (x, y) = (Tensor::ones(&[4, 2]), Tensor::ones(&[4, 1]));
+        let r = gradcheck(&m, &x, &y, Loss::Mse, &GradcheckOptions::default()).unwrap();
+        assert!(r.passed, "{}", r.summary);
+        assert_eq!(r.layer(0).unwrap().receives, Status::Ok);
+    }
 }

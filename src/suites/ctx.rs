@@ -59,6 +59,8 @@ pub struct Ctx<'a> {
     pub quick: bool,
     planted: Vec<Planted>,
     cases: Vec<CaseReport>,
+    /// A listing run: cases are recorded by name and their bodies skipped.
+    listing: bool,
     progress: &'a mut dyn FnMut(usize, &CaseReport),
 }
 
@@ -73,7 +75,19 @@ impl<'a> Ctx<'a> {
             quick: opts.quick,
             planted: Vec::new(),
             cases: Vec::new(),
+            listing: false,
             progress,
+        }
+    }
+
+    /// A context that records each case's name and description without running it.
+    pub(crate) fn listing(
+        opts: SuiteOptions,
+        progress: &'a mut dyn FnMut(usize, &CaseReport),
+    ) -> Ctx<'a> {
+        Ctx {
+            listing: true,
+            ..Ctx::new(opts, progress)
         }
     }
 
@@ -112,6 +126,10 @@ impl<'a> Ctx<'a> {
             description: description.into(),
             ..Default::default()
         };
+        if self.listing {
+            self.cases.push(c);
+            return;
+        }
         crate::slots::clear_pending();
         let (outcome, used) = crate::slots::recording_usage(|| body(self, &mut c));
         // A student's op that failed where nothing checked fails the case here.

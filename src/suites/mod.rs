@@ -8,6 +8,7 @@
 mod acceleration;
 mod benchmarking;
 mod capstone;
+mod catalogue;
 mod cnn;
 mod compression;
 mod ctx;
@@ -28,6 +29,7 @@ pub use ctx::Ctx;
 pub use report::{CaseReport, FaultSpec, SuiteReport};
 
 use crate::error::{Error, Result};
+use catalogue::catalogue;
 use serde::{Deserialize, Serialize};
 
 /// How to run a suite.
@@ -66,7 +68,7 @@ impl SuiteOptions {
     }
 }
 
-/// A suite's entry in the catalogue.
+/// A suite's entry in the catalogue, as `list_suites()` and the JS `listSuites()` give it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SuiteInfo {
     pub name: &'static str,
@@ -75,217 +77,58 @@ pub struct SuiteInfo {
     /// Course modules it exercises.
     pub modules: Vec<u32>,
     pub description: &'static str,
-    /// Cases a run reports (without a planted fault), for progress bars.
+    /// Cases a run reports (without a planted fault), for progress bars: read from a listing
+    /// run of the suite, the same in quick mode.
     pub cases: usize,
+    /// The names of those cases, in order (a full run's; quick mode appends `_quick` to the
+    /// names of cases whose thresholds change).
+    pub case_names: Vec<String>,
     /// Runs in well under a second natively (so tests sweep it over many seeds, and exercise
     /// pages run it by default); the others train for seconds.
     pub fast: bool,
-}
-
-type Runner = fn(&mut Ctx) -> Result<()>;
-
-fn catalogue() -> Vec<(SuiteInfo, Runner)> {
-    vec![
-        (
-            SuiteInfo {
-                name: "gradient_flow",
-                category: "critical",
-                modules: (1..=8).collect(),
-                description: "Gradients exist, are non-zero, match the numerical gradient and \
-                              flow through every layer; training lowers the loss.",
-                cases: 7,
-                fast: true,
-            },
-            gradient_flow::run as Runner,
-        ),
-        (
-            SuiteInfo {
-                name: "training_flow",
-                category: "critical",
-                modules: vec![5, 6, 7],
-                description: "The loss falls; accumulation equals a big batch; zero_grad, every \
-                              optimizer, the schedule, clipping and checkpoints do what they say.",
-                cases: 8,
-                fast: true,
-            },
-            training_flow::run,
-        ),
-        (
-            SuiteInfo {
-                name: "dataloader_integration",
-                category: "standard",
-                modules: vec![3, 4, 5, 6, 7, 8],
-                description: "Every sample once per epoch, partial last batch, seeded shuffles, \
-                              and training from a DataLoader converges.",
-                cases: 5,
-                fast: true,
-            },
-            dataloader::run,
-        ),
-        (
-            SuiteInfo {
-                name: "cnn_integration",
-                category: "critical",
-                modules: vec![9],
-                description: "Gradients reach every conv, pool, norm and linear parameter through \
-                              Flatten and match the numerical ones; cross-correlation, pooling, \
-                              BatchNorm train/eval, shapes; training lowers the loss.",
-                cases: 7,
-                fast: true,
-            },
-            cnn::run,
-        ),
-        (
-            SuiteInfo {
-                name: "xor",
-                category: "scenario",
-                modules: vec![2, 3, 4, 6],
-                description: "The 1986 lesson: a two-layer network learns XOR to 100% accuracy.",
-                cases: 1,
-                fast: true,
-            },
-            xor::run,
-        ),
-        (
-            SuiteInfo {
-                name: "digits_mlp",
-                category: "scenario",
-                modules: vec![7, 8],
-                description: "Milestone 1986: an MLP learns the UCI handwritten digits to ≥ 95% \
-                              held-out accuracy.",
-                cases: 2,
-                fast: false,
-            },
-            digits::run_mlp,
-        ),
-        (
-            SuiteInfo {
-                name: "digits_cnn",
-                category: "scenario",
-                modules: vec![9],
-                description: "Milestone 1998: a small CNN learns the UCI handwritten digits to \
-                              ≥ 97% held-out accuracy.",
-                cases: 2,
-                fast: false,
-            },
-            digits::run_cnn,
-        ),
-        (
-            SuiteInfo {
-                name: "nlp_pipeline_flow",
-                category: "critical",
-                modules: vec![10, 11, 12, 13],
-                description: "Tokenize → embed → attention → transformer → loss: gradients reach \
-                              every parameter; sparse embedding gradients; attention weights are \
-                              probabilities; masking by hand; a per-layer check through a GPT.",
-                cases: 7,
-                fast: false,
-            },
-            nlp::run,
-        ),
-        (
-            SuiteInfo {
-                name: "tinygpt",
-                category: "scenario",
-                modules: vec![10, 13],
-                description: "Milestone 2017: a character GPT trains on the project's corpus and \
-                              answers held-out prompts (≥ 90% exact on reversal).",
-                cases: 2,
-                fast: false,
-            },
-            tinygpt::run,
-        ),
-        (
-            SuiteInfo {
-                name: "profiling_integration",
-                category: "systems",
-                modules: vec![14],
-                description: "Profiling a training step changes no loss or gradient bit; FLOP and \
-                              parameter counts equal hand counts; memory from the real tensors.",
-                cases: 3,
-                fast: true,
-            },
-            profiling::run,
-        ),
-        (
-            SuiteInfo {
-                name: "quantization_integration",
-                category: "systems",
-                modules: vec![15],
-                description: "int8 round trips within half a step; exact int8 GEMM; calibration \
-                              is used; a quantized digits CNN within 1 point and ≥ 3.5× smaller.",
-                cases: 4,
-                fast: false,
-            },
-            quantization::run,
-        ),
-        (
-            SuiteInfo {
-                name: "compression_integration",
-                category: "systems",
-                modules: vec![16],
-                description: "50%-pruned digits model keeps training with pruned weights exactly \
-                              zero, within 2 points; structured and low-rank shrink layers; a \
-                              distilled student under half the size learns from its teacher.",
-                cases: 5,
-                fast: false,
-            },
-            compression::run,
-        ),
-        (
-            SuiteInfo {
-                name: "memoization_integration",
-                category: "systems",
-                modules: vec![17],
-                description: "KV-cached generation emits the same tokens as uncached generation, \
-                              logits within 1e-5 at every step; the speedup is measured.",
-                cases: 4,
-                fast: false,
-            },
-            memoization::run,
-        ),
-        (
-            SuiteInfo {
-                name: "acceleration_integration",
-                category: "systems",
-                modules: vec![18],
-                description: "Every matmul kernel equals the naive one within 1e-5 on random, odd \
-                              and tiny shapes; fused bias+GELU equals the unfused chain.",
-                cases: 3,
-                fast: true,
-            },
-            acceleration::run,
-        ),
-        (
-            SuiteInfo {
-                name: "benchmarking_integration",
-                category: "systems",
-                modules: vec![19],
-                description: "Statistics and timing are right; model comparisons measure accuracy \
-                              (never invent it); the Pareto front keeps the non-dominated models.",
-                cases: 4,
-                fast: true,
-            },
-            benchmarking::run,
-        ),
-        (
-            SuiteInfo {
-                name: "capstone",
-                category: "systems",
-                modules: vec![20],
-                description: "Distil, prune and quantize a digits model; the measured submission \
-                              validates against its schema, and bad reports are rejected.",
-                cases: 3,
-                fast: false,
-            },
-            capstone::run,
-        ),
-    ]
+    /// The layers fault sweeps plant into, natively and in the browser.
+    pub fault_layers: Vec<usize>,
 }
 
 /// Every suite, in catalogue order.
+///
+/// # Example
+/// ```
+/// let suites = tinytorch::suites::list_suites();
+/// let xor = suites.iter().find(|s| s.name == "xor").unwrap();
+/// assert_eq!(xor.case_names, vec!["xor_learns"]);
+/// ```
 pub fn list_suites() -> Vec<SuiteInfo> {
-    catalogue().into_iter().map(|(i, _)| i).collect()
+    thread_local! {
+        static LISTED: std::cell::OnceCell<Vec<SuiteInfo>> = const { std::cell::OnceCell::new() };
+    }
+    LISTED.with(|l| {
+        l.get_or_init(|| catalogue().into_iter().map(describe).collect())
+            .clone()
+    })
+}
+
+/// An entry with its case names, read from a listing run: the suite's code runs with every
+/// case body skipped (what runs between cases only builds data and configurations).
+fn describe(e: catalogue::Entry) -> SuiteInfo {
+    let saved = crate::rng::snapshot();
+    let mut none = |_: usize, _: &CaseReport| {};
+    let mut ctx = Ctx::listing(SuiteOptions::default(), &mut none);
+    // A listing run cannot fail on a check; were its setup to fail, the cases named so far
+    // are listed and the real run reports the error.
+    let _ = (e.run)(&mut ctx);
+    crate::rng::restore(saved);
+    let case_names: Vec<String> = ctx.finish().into_iter().map(|c| c.name).collect();
+    SuiteInfo {
+        name: e.name,
+        category: e.category,
+        modules: e.modules,
+        description: e.description,
+        cases: case_names.len(),
+        case_names,
+        fast: e.fast,
+        fault_layers: e.fault_layers.to_vec(),
+    }
 }
 
 /// Runs the suite called `name`.
@@ -313,7 +156,7 @@ pub fn run_suite_with(
     opts: &SuiteOptions,
     progress: &mut dyn FnMut(usize, &CaseReport),
 ) -> Result<SuiteReport> {
-    let Some((info, runner)) = catalogue().into_iter().find(|(i, _)| i.name == name) else {
+    let Some(entry) = catalogue().into_iter().find(|e| e.name == name) else {
         let names: Vec<&str> = list_suites().iter().map(|s| s.name).collect();
         return Err(Error::Arg {
             op: "run_suite",
@@ -323,14 +166,14 @@ pub fn run_suite_with(
     let started = crate::clock::now_ms();
     let mut ctx = Ctx::new(*opts, progress);
     let saved = crate::rng::snapshot();
-    let outcome = runner(&mut ctx);
+    let outcome = (entry.run)(&mut ctx);
     crate::rng::restore(saved);
     outcome?;
     let cases = ctx.finish();
     Ok(SuiteReport {
-        suite: info.name.to_string(),
-        category: info.category.to_string(),
-        modules: info.modules,
+        suite: entry.name.to_string(),
+        category: entry.category.to_string(),
+        modules: entry.modules,
         seed: opts.seed,
         fault: opts.fault,
         quick: opts.quick,

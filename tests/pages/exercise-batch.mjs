@@ -23,7 +23,7 @@ export async function exerciseBatch({ allSuites = false } = {}) {
   const out = { modules: [], mistakes: [] };
   for (const ex of exercises) {
     const mod = MODULES.find((m) => m.number === ex.module);
-    const dir = `/www/exercises/${String(ex.module).padStart(2, '0')}-${mod.slug}/`;
+    const dir = `/www/${mod.exercise.dir}`;
     const [starter, solution] = await Promise.all([text(dir + 'starter.js'), text(dir + 'solution.js')]);
     const suites = ex.suites.filter((s) => fast.has(s));
     const t0 = performance.now();

@@ -1,7 +1,9 @@
 // TinyTorch Lab page tests: what a student does on the pages, driven through Playwright.
 // homeFlow: capabilities, "Run all suites", module statuses, reset. moduleFlow: run the
-// checks, the loss curve, "Break a layer" and the named layer, Clear. examplesFlow: every
-// built page's live example runs; every unbuilt page says so.
+// checks, the loss curve, "Break a layer", the named layer and a failing case's detailed
+// output (opened from the keyboard), Clear. registryFlow: the module registry agrees with the
+// files and with the crate's exercise catalogue. examplesFlow: every built page's live example
+// runs; every unbuilt page says so.
 
 const RUN_TIMEOUT = 60_000;
 
@@ -111,6 +113,7 @@ export async function moduleFlow(page, base, file, checks, { label, breaks = [],
       wrongBlame.length === 0 && view.named === String(layer) && view.verdict.includes('highlighted layer is where the gradient first goes wrong'),
       `${view.failing.length} failing case(s), named ${view.failing.filter((c) => c.layer === String(layer)).length}`);
     await shots(page, `${label}-break-${layer}-${kind}`, '.case-fail .gradcheck');
+    await detailCheck(page, checks, { label, layer, kind, shots });
   }
   if (breaks.length) {
     const st = await runChecks(page, '#break-clear', 'done');
@@ -118,6 +121,83 @@ export async function moduleFlow(page, base, file, checks, { label, breaks = [],
     const hidden = await page.$eval('#fault-verdict', (e) => e.hidden);
     checks.ok(`${label}: "Clear" returns to normal (all cases pass again)`, st === 'done' && allPass && hidden);
   }
+}
+
+/**
+ * Opens (with the keyboard) the detailed output of the first failing case that names `layer`
+ * and checks it shows that layer, real numbers and the path of layers with the layer marked.
+ */
+async function detailCheck(page, checks, { label, layer, kind, shots }) {
+  const summary = `#check-results .case[data-passed="false"][data-layer="${layer}"] .case-detail > summary`;
+  const found = await page.$(summary);
+  if (!found) {
+    checks.ok(`${label}: break layer ${layer} (${kind}) → a failing case offers its detailed output`, false, 'no .case-detail on a failing case naming the layer');
+    return;
+  }
+  await page.focus(summary);
+  await page.keyboard.press('Enter');
+  const d = await page.$eval(summary, (s) => {
+    const det = s.parentElement;
+    const number = (el) => (el ? Number(el.textContent.replace('−', '-')) : NaN);
+    const rows = [...det.querySelectorAll('.gradient-table tr')].map((tr) => tr.querySelector('td'));
+    return {
+      open: det.open,
+      gradLayer: det.querySelector('.detail-gradient strong')?.textContent ?? null,
+      numerical: number(rows[1]), backward: number(rows[2]), ratio: number(rows[3]),
+      culprits: [...det.querySelectorAll('.layer-path li.culprit')].map((li) => li.dataset.layer),
+      steps: det.querySelectorAll('.layer-path li').length,
+      values: (det.querySelector('.values-table .vals')?.textContent.match(/-?\d+(\.\d+)?/g) ?? []).length,
+    };
+  });
+  // A detached layer passes back no gradient at all: its detail has no element to compare.
+  const gradientOk = kind === 'detach'
+    ? d.gradLayer === null || Number.isNaN(d.backward)
+    : d.gradLayer?.startsWith(`layer ${layer},`) && Number.isFinite(d.numerical) && Number.isFinite(d.backward) && d.numerical !== 0
+      && (kind !== 'flip_sign' || Math.abs(d.ratio + 1) < 0.1) && (kind !== 'scale_grad' || Math.abs(d.ratio - 2) < 0.2);
+  const what = kind === 'detach' ? 'no gradient element (none arrives)' : `layer ${layer}'s numerical vs backward gradient`;
+  checks.ok(`${label}: break layer ${layer} (${kind}) → Enter on a failing case opens its detailed output: ${what}, the inputs, the layer path with ${layer} marked`,
+    d.open && gradientOk && d.culprits.join() === String(layer) && d.steps > layer && d.values >= 2,
+    `${d.gradLayer ?? 'no gradient element'}: numerical ${d.numerical}, backward ${d.backward}, ratio ${d.ratio}; path of ${d.steps} marks ${d.culprits.join(', ') || 'none'}; ${d.values} input values`);
+  await shots(page, `${label}-detail-${layer}-${kind}`, summary.replace(' > summary', ''), { only: true });
+}
+
+/**
+ * The module registry (www/js/modules.js) against the files and the crate: numbers 1–20 in
+ * order, every page file exists and renders its own entry, every thin page is the same template,
+ * every tool's file exports mount(), and the modules with an exercise are exactly the crate's
+ * (listExercises()), each with its starter, solution and hints.
+ */
+export async function registryFlow(page, base, checks) {
+  await page.goto(`${base}/index.html`);
+  const r = await page.evaluate(async () => {
+    const { MODULES } = await import('/www/js/modules.js');
+    const tt = await import('/www/js/tinytorch.js');
+    await tt.ready();
+    const status = async (url) => (await fetch(url)).status;
+    const pages = await Promise.all(MODULES.map(async (m) => (await fetch(`/www/${m.file}`)).text()));
+    const template = pages.map((html, i) => html.replaceAll(MODULES[i].title, 'TITLE')
+      .replace(`data-module="${MODULES[i].number}"`, 'data-module="N"').replaceAll(String(MODULES[i].number).padStart(2, '0'), 'NN'));
+    const tools = [];
+    for (const m of MODULES.filter((x) => x.tool)) tools.push([m.number, typeof (await import(`/www/js/${m.tool.src}`)).mount]);
+    const files = [];
+    for (const m of MODULES.filter((x) => x.exercise)) {
+      for (const f of ['starter.js', 'solution.js', 'hints.js']) files.push([`${m.exercise.dir}${f}`, await status(`/www/${m.exercise.dir}${f}`)]);
+    }
+    return {
+      numbers: MODULES.map((m) => m.number),
+      templates: new Set(template).size,
+      tools,
+      files,
+      registry: MODULES.filter((m) => m.exercise).map((m) => m.number).join(),
+      crate: tt.listExercises().map((e) => e.module).sort((a, b) => a - b).join(),
+    };
+  });
+  checks.ok('registry: modules 1–20 in order, and all 20 thin pages are one template (number and title apart)',
+    r.numbers.join() === Array.from({ length: 20 }, (_, i) => i + 1).join() && r.templates === 1, `${r.templates} template(s)`);
+  checks.ok('registry: every module\'s tool file exports mount()', r.tools.length > 0 && r.tools.every(([, t]) => t === 'function'),
+    r.tools.map(([n, t]) => `${n}:${t}`).join(' '));
+  checks.ok('registry: the modules with an exercise are the crate\'s (listExercises), each with starter, solution and hints',
+    r.registry === r.crate && r.files.every(([, st]) => st === 200), `registry ${r.registry}; crate ${r.crate}; ${r.files.filter(([, st]) => st !== 200).map(([f]) => f).join(', ') || 'every file found'}`);
 }
 
 /** Every module page loads; built ones run their example, unbuilt ones say "not built yet". */

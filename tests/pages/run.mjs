@@ -5,7 +5,8 @@
 // in the worker, charts, accuracy, confusion matrix, streamed generation), the JS API in a
 // page (gradients, faults, suites, bad inputs, memory, every export called with odd
 // arguments), the tools of modules 14–20 (cost table, int8, pruning, KV-cache timing, kernel
-// speedups, Pareto view, capstone report), no request off the machine, no console error.
+// speedups, Pareto view, capstone report), the module registry and the README's module map
+// against the files, no request off the machine, no console error.
 // Screenshots go to .test-artifacts/. Exit 1 on failure.
 //   node tests/pages/run.mjs
 
@@ -14,12 +15,13 @@ import path from 'node:path';
 import { ROOT, chromium, CHROMIUM_ARGS, startServer, guard, safeHost, Checks } from './lib.mjs';
 import { apiChecks } from './api-checks.mjs';
 import { fuzzApi } from './fuzz.mjs';
-import { homeFlow, moduleFlow, examplesFlow } from './flows.mjs';
+import { homeFlow, moduleFlow, examplesFlow, registryFlow } from './flows.mjs';
 import { buildsFlow } from './builds.mjs';
 import { profilerFlow, quantizeFlow, pruneFlow, kvFlow, kernelsFlow, paretoFlow, capstoneFlow } from './systems.mjs';
 import { tokenizerFlow, heatmapFlow, digitsFlow, tinygptFlow } from './milestones.mjs';
 import { exerciseBatch } from './exercise-batch.mjs';
 import { exerciseFlows } from './exercises.mjs';
+import { readmeMapProblems } from './readme-map.mjs';
 import { writeFile } from 'node:fs/promises';
 
 const ARTIFACTS = path.join(ROOT, '.test-artifacts');
@@ -32,8 +34,21 @@ const started = Date.now();
 const figures = {};
 
 function shooter(kind) {
-  return async (page, name, focus = null) => {
+  // `only`: the focused element alone (no full-page shot).
+  return async (page, name, focus = null, { only = false } = {}) => {
     const file = path.join(ARTIFACTS, `${name}-${kind}.png`);
+    if (only) {
+      // With the element taller than the viewport, the emulated phone's element shot comes out
+      // shifted: make the viewport tall enough for it, then restore it.
+      const el = await page.$(focus);
+      const box = await el?.boundingBox();
+      if (!box) return;
+      const size = page.viewportSize();
+      await page.setViewportSize({ width: size.width, height: Math.max(size.height, Math.ceil(box.height) + 16) });
+      await el.screenshot({ path: file });
+      await page.setViewportSize(size);
+      return;
+    }
     await page.screenshot({ path: file, fullPage: true });
     if (focus) {
       const el = await page.$(focus);
@@ -58,6 +73,11 @@ async function main() {
     guards.push(g);
     await g.ready;
     const page = await laptop.newPage();
+
+    checks.section('(k) the README\'s module map');
+    const map = await readmeMapProblems(ROOT);
+    checks.ok(`README module map: all ${map.rows} course modules have a row naming their page, exercise and tool as the registry does; its ${map.paths} paths exist and its ${map.names} JS names are in the API`,
+      map.rows === 20 && map.problems.length === 0, map.problems.slice(0, 6).join(' | '));
 
     checks.section('(c) JS API in a page');
     await page.goto(`${server.base}/index.html`);
@@ -97,6 +117,9 @@ async function main() {
       guard: (ctx, label) => { const gx = guard(ctx, label); guards.push(gx); return gx; },
       viewports: VIEWPORTS,
     });
+
+    checks.section('(b) the module registry against the files and the crate');
+    await registryFlow(page, server.base, checks);
 
     checks.section('(b) every module page: live examples and honest "not built yet"');
     await examplesFlow(page, server.base, modules, checks);

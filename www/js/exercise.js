@@ -22,9 +22,6 @@ export const exerciseWorker = new WorkerClient();
 
 const LIMITS = [10, 30, 60, 120];
 
-/** The exercise folder of module `mod` (e.g. "exercises/02-activations/"). */
-export const exerciseDir = (mod) => `exercises/${pad2(mod.number)}-${mod.slug}/`;
-
 async function text(url) {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
@@ -47,9 +44,9 @@ export function firstErrorAt(r) {
   return null;
 }
 
-/** Loads the starter, solution and hints of `mod`. */
+/** Loads the starter, solution and hints of `mod` from its folder (the registry's exercise.dir). */
 export async function loadExercise(mod) {
-  const dir = exerciseDir(mod);
+  const { dir } = mod.exercise;
   const [starter, solution, hints] = await Promise.all([
     text(dir + 'starter.js'), text(dir + 'solution.js'), import(new URL(`../${dir}hints.js`, import.meta.url)).then((m) => m.HINTS),
   ]);

@@ -1,10 +1,9 @@
-// TinyTorch Lab: renders a module page (www/NN-slug.html) from its entry in js/modules.js:
-// header, objective, the exercise, an interactive tool where the module has one (the
-// tokenizer playground on 10, the attention heat map on 12, and on 14–20 the profiler's cost
-// table, quantization, pruning, KV-cache timing, kernel speedups, the Pareto view and the
-// capstone, each running its heavy work in the tools worker), the live example and the Checks
-// panel for built modules, a link to the milestone the module unlocks, an honest "not built
-// yet" notice with the plan for the others, and links to its neighbours.
+// TinyTorch Lab: renders a module page (www/NN-slug.html) from its registry entry (js/modules.js):
+// header, objective, the exercise (on modules with one: the editor and its checks), the
+// module's interactive tool (its own file, named by the entry; heavy work runs in a worker),
+// the live example and the Checks panel for built modules, a link to the milestone the module
+// unlocks, an honest "not built yet" notice with the plan for the others, and links to its
+// neighbours. Nothing here is specific to one module: that is all in the entry.
 
 import { h, setChildren, badge, pad2 } from './dom.js';
 import { MODULES, moduleByNumber, milestoneFrom } from './modules.js';
@@ -13,19 +12,6 @@ import { mountChecks } from './checks.js';
 import { listSuites } from './suites-run.js';
 import { exerciseStatus, labStatus, passedExercises } from './progress.js';
 import { siteHeader, siteFooter } from './chrome.js';
-
-// Interactive tools by module: [section id, title, module file exporting mount(root)].
-const TOOLS = {
-  10: ['playground', 'Tokenizer playground', './tokenizer-playground.js'],
-  12: ['heatmap', 'Attention heat map', './attention-map.js'],
-  14: ['profiler', 'Per-layer cost table', './tool-profiler.js'],
-  15: ['quantize', 'Quantize a trained digits model', './tool-quantize.js'],
-  16: ['prune', 'Prune a trained digits model', './tool-prune.js'],
-  17: ['kv', 'Cached vs uncached generation, measured here', './tool-kvcache.js'],
-  18: ['kernels', 'Kernel speedups, measured in this browser', './tool-kernels.js'],
-  19: ['pareto', 'Compare models, find the Pareto front', './tool-pareto.js'],
-  20: ['capstone', 'Run the capstone', './tool-capstone.js'],
-};
 
 const number = Number(document.body.dataset.module);
 const mod = moduleByNumber(number);
@@ -75,8 +61,10 @@ function statusBadges(suites = []) {
 }
 
 function render() {
-  const tool = mod.built ? TOOLS[mod.number] : null;
+  const { tool } = mod;
   document.title = `${pad2(mod.number)} ${mod.title} · TinyTorch Lab`;
+  // The exercise's stylesheet too: the thin pages are all alike.
+  if (mod.exercise) document.head.append(h('link', { rel: 'stylesheet', href: 'css/exercise.css' }));
   const statusSlot = h('span', { class: 'module-status', id: 'module-status' }, statusBadges());
   const main = h('main', { id: 'main', tabindex: -1 },
     h('nav', { class: 'crumbs', 'aria-label': 'Breadcrumb' },
@@ -94,8 +82,8 @@ function render() {
     exerciseSection(),
     mod.exercise ? h('section', { class: 'panel exercise-work', id: 'exercise-work', 'aria-labelledby': 'work-title' },
       h('h2', { id: 'work-title' }, 'Write it yourself'), h('p', { class: 'muted' }, 'Loading the editor…')) : null,
-    tool ? h('section', { class: 'panel tool', id: tool[0], 'aria-labelledby': `${tool[0]}-title` },
-      h('h2', { id: `${tool[0]}-title` }, tool[1]), h('p', { class: 'muted' }, 'Loading…')) : null,
+    tool ? h('section', { class: 'panel tool', id: tool.id, 'aria-labelledby': `${tool.id}-title` },
+      h('h2', { id: `${tool.id}-title` }, tool.title), h('p', { class: 'muted' }, 'Loading…')) : null,
     mod.built && mod.example ? h('section', { class: 'panel example', id: 'example', 'aria-labelledby': 'example-title' }) : null,
     mod.built ? h('section', { class: 'panel checks', id: 'checks', 'aria-labelledby': 'checks-title' }) : null,
     milestoneCallout(),
@@ -104,9 +92,9 @@ function render() {
 
   if (!mod.built) return;
   if (tool) {
-    const root = document.getElementById(tool[0]);
-    import(tool[2]).then((m) => m.mount(root)).catch((err) => {
-      setChildren(root, h('h2', { id: `${tool[0]}-title` }, tool[1]), h('p', { class: 'error-box', role: 'alert' }, `This tool could not start: ${err.message}`));
+    const root = document.getElementById(tool.id);
+    import(`./${tool.src}`).then((m) => m.mount(root)).catch((err) => {
+      setChildren(root, h('h2', { id: `${tool.id}-title` }, tool.title), h('p', { class: 'error-box', role: 'alert' }, `This tool could not start: ${err.message}`));
     });
   }
   if (mod.exercise) {

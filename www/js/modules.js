@@ -1,153 +1,44 @@
-// TinyTorch Lab: the course content, one entry per module (01–20). Pages stay thin: each
-// module page renders its entry. Fields: number, slug, title, tier, hours, objective,
-// build (what the student implements), contract (key formulas), fixes (where we deliberately
-// differ from the reference TinyTorch), checks (what the suites verify), built.
-// To publish a module: set `built: true` and add its live example in js/examples.js.
-// Which suites run on a page is not listed here: it comes from listSuites() at run time.
+// TinyTorch Lab: the module registry. Every module page, the course home and the tests read
+// the course from here; the entries themselves live in one file per tier (js/course/*.js),
+// because each carries its live example's code.
+//
+// An entry: number, slug, title, hours, built, objective, build (what the student
+// implements), contract (key formulas), fixes (where we deliberately differ from the reference
+// TinyTorch), checks (what the suites verify), and what its page runs:
+//   exercise: true   the student writes the module's functions in the page; the starter,
+//                    solution and hints are in www/exercises/NN-slug/ (mod.exercise.dir), the
+//                    slots and unit checks in the crate (listSlots(), listExercises())
+//   tool: { id, title, src }   an interactive panel: js/<src> exports mount(root)
+//   example: `…`     the live example: JS run in the lab's worker with the whole API in scope,
+//                    plus print(...values) and plot(name, values)
+// A new module page is its entry in its tier's file plus www/NN-slug.html (a copy of any
+// module page with the number and title changed). Which suites run on a page is not listed
+// here: it comes from listSuites() at run time.
 
-import { EXAMPLES } from './examples.js';
+import { pad2 } from './dom.js';
+import * as foundation from './course/foundation.js';
+import * as architecture from './course/architecture.js';
+import * as optimization from './course/optimization.js';
+import * as capstone from './course/capstone.js';
 
-export const TIERS = [
-  { name: 'Foundation', range: [1, 7], blurb: 'Tensors, layers, losses, autograd, optimizers and the training loop: a framework you can trust.' },
-  { name: 'Architecture', range: [8, 13], blurb: 'Data pipelines, convolution, tokens, embeddings, attention and transformers.' },
-  { name: 'Optimization', range: [14, 19], blurb: 'Measure, shrink and speed up: profiling, quantization, pruning, caching, SIMD and benchmarks.' },
-  { name: 'Capstone', range: [20, 20], blurb: 'Put it together: optimise a model, benchmark it and hand in a validated report.' },
-];
+const COURSE = [foundation, architecture, optimization, capstone];
 
-const M = (number, slug, title, hours, built, objective, build, contract, fixes, checks) =>
-  ({ number, slug, title, hours, built, objective, build, contract, fixes, checks });
+/** The tiers in order: { name, blurb, range: [first, last] }, the range read from the entries. */
+export const TIERS = COURSE.map(({ TIER, MODULES: mods }) => ({
+  ...TIER, range: [mods[0].number, mods[mods.length - 1].number],
+}));
 
-const LIST = [
-  M(1, 'tensor', 'Tensor', '4–6', true,
-    'Build the n-dimensional array everything else stands on: float32 storage, broadcasting arithmetic, matrix products, reshapes and reductions.',
-    ['A Tensor holding float32 data with shape, size and ndim', 'Element-wise add, sub, mul, div with NumPy broadcasting', 'matmul (batched over leading axes), reshape with one −1, transpose', 'sum, mean and max over an axis, with keepdim'],
-    ['Broadcasting: align shapes from the right; each pair of sizes must match or one must be 1', 'matmul: (…, n, k)·(…, k, m) → (…, n, m); otherwise an error naming both shapes', 'reshape keeps the element count; at most one −1'],
-    ['Numbers work as operands (t.mul(2)) and there are neg() and pow(); the reference had neither reflected operators nor negation', 'Every mistake throws an Error that names the op and the shapes; nothing traps the WebAssembly instance'],
-    'The gradient suites run every op through autograd; batched (2, 3, 4)·(2, 4, 5) and broadcast (2, 3, 4)·(4, 5) matmul gradients must match central differences.'),
-  M(2, 'activations', 'Activations', '3–4', true,
-    'Add the nonlinearities that let networks bend: ReLU, Sigmoid, Tanh, GELU and Softmax, each numerically stable.',
-    ['ReLU, Sigmoid, Tanh, GELU and Softmax as parameter-free layers with forward()', 'Their backward rules (module 05 wires them into autograd)'],
-    ['sigmoid(x) = 1/(1 + e^−x) for x ≥ 0, e^x/(1 + e^x) for x < 0: finite at ±500', 'softmax(x)ᵢ = e^(xᵢ − max x) / Σⱼ e^(xⱼ − max x): rows sum to 1, shifting a row changes nothing', 'GELU(x) = ½x(1 + tanh(√(2/π)(x + 0.044715x³)))'],
-    ['GELU uses the tanh approximation in forward and backward; the reference computed x·σ(1.702x) forward but differentiated the tanh form, so its gradients were slightly off', 'Tanh is tracked by autograd (it had no backward in the reference)'],
-    'Per-layer gradient checks through stacks of ReLU, Tanh and Sigmoid (five Linear→ReLU blocks, a 25-layer Tanh chain, the XOR network).'),
-  M(3, 'layers', 'Layers', '4–5', true,
-    'Package computation into layers with parameters: Linear with a sensible initialisation, Dropout, and composition.',
-    ['Linear(in, out, bias = true): weight (in, out) from randn·√(1/in), bias zeros', 'Dropout(p) with inverted scaling, off in eval mode', 'parameters(), train()/eval(), and Sequential to compose layers'],
-    ['y = x·W + b with W of shape (in, out)', 'Dropout in training: y = x·m/(1 − p), m ~ Bernoulli(1 − p); p = 1 gives zeros; eval is the identity'],
-    ['Dropout is built from tracked multiplies, so the gradient flows through it (the classic bug rebuilds it from .data and breaks the chain)', 'A Sequential exists, so the checks can name a broken layer by its index'],
-    'Five Linear(4, 4)→ReLU layers with MSE: every weight and bias gradient exists, is non-zero and matches the numerical gradient.'),
-  M(4, 'losses', 'Losses', '3–4', true,
-    'Turn predictions into a single number to minimise: mean squared error, cross-entropy and binary cross-entropy, stable at the extremes.',
-    ['log_softmax with the log-sum-exp trick', 'MSE, cross-entropy on integer labels, BCE on probabilities, BCE on logits'],
-    ['MSE = mean((p − t)²) over all elements', 'CE = −mean_b log_softmax(z)[b, y_b], log_softmax(z) = z − max − log Σ e^(z − max); uniform logits over 3 classes give log 3 ≈ 1.0986', 'BCE = −mean[y log p + (1 − y) log(1 − p)] with p clipped to [1e−7, 1 − 1e−7]'],
-    ['Every loss is a mean, so four copies of a sample give exactly the gradient of one (checked)', 'A label outside 0..C−1 throws an Error naming the label and its position', 'bceWithLogitsLoss is stable without a sigmoid first'],
-    'The batch_is_mean case (four identical samples, same gradient) and gradient checks through MSE and BCE.'),
-  M(5, 'autograd', 'Autograd', '8–10', true,
-    'Make gradients automatic: record the graph as tensors are computed, then walk it backwards applying each op\'s local rule.',
-    ['A graph of ops that remembers its inputs', 'backward() in topological order, accumulating into leaf gradients', 'Broadcasting undone in one place; zeroGrad; a no_grad scope'],
-    ['add → (g, g); sub → (g, −g); mul → (g·b, g·a); div → (g/b, −g·a/b²)', 'matmul → (g·Bᵀ, Aᵀ·g) over the last two axes; relu → g·[x > 0]; sigmoid → g·y(1 − y)', 'Gradient check: (f(θ + ε) − f(θ − ε)) / 2ε against the analytic gradient, layer by layer'],
-    ['A topologically sorted walk instead of path-by-path recursion (which explodes on residual networks)', 'mean, max, tanh, exp, log and sqrt are tracked (untracked in the reference)', 'Batched matmul backward uses matmul, not dot (a regression the reference had)'],
-    'Per-layer gradient checks name the first layer whose gradient is missing, zero or wrong; a layer used twice adds both contributions; gradients accumulate until zeroGrad.'),
-  M(6, 'optimizers', 'Optimizers', '6–8', true,
-    'Use gradients to improve parameters: SGD with momentum and weight decay, Adam, and AdamW with decoupled decay.',
-    ['SGD(params, lr, momentum, weightDecay)', 'Adam with bias correction', 'AdamW', 'step() and zeroGrad()'],
-    ['SGD: g ← g + λθ; b ← μb + g; θ ← θ − η·b (defaults η 0.01, μ 0)', 'Adam: m ← β₁m + (1 − β₁)g; v ← β₂v + (1 − β₂)g²; θ ← θ − η·m̂/(√v̂ + ε), m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ)', 'AdamW: the Adam step without decay in g, then θ ← θ(1 − ηλ) (λ 0.01)'],
-    ['Each optimizer is checked to change every parameter and to move against the gradient on its first step, so a silent no-op cannot pass'],
-    'SGD, SGD with momentum, Adam and AdamW each change every parameter, and the first step goes against the gradient (Δθ·g < 0).'),
-  M(7, 'training', 'Training', '6–8', true,
-    'Close the loop: batches, forward, loss, backward, step; schedules, gradient clipping, accumulation and checkpoints.',
-    ['A Trainer with train_epoch and evaluate', 'Gradient accumulation over several batches', 'CosineSchedule and clip_grad_norm', 'Checkpoints that resume exactly'],
-    ['lr(e) = min + (max − min)(1 + cos(πe/T))/2: 0.1, 0.055 and 0.01 at epochs 0, 50 and 100', 'clip: if ‖g‖ > max, g ← g·max/‖g‖; return the norm before clipping', 'Accumulating 4 batches of 8 gives the update of one batch of 32'],
-    ['A checkpoint keeps the random generator and optimizer state, so a resumed run is bit-identical', 'The whole loop can run in Rust (fit), reporting each epoch to JS'],
-    'The loss falls on XOR; accumulation equals a big batch; zero_grad, the schedule, clipping and checkpoint resume do what they say; XOR reaches 100 %.'),
-  M(8, 'dataloader', 'DataLoader', '4–5', true,
-    'Feed training from a dataset: batches of a chosen size, a fresh seeded shuffle every epoch, the last partial batch kept.',
-    ['Dataset and TensorDataset (rows of several tensors)', 'DataLoader(batch, shuffle, drop_last)', 'Augmentations: RandomHorizontalFlip, RandomCrop, Compose'],
-    ['batches per epoch = ⌈N / batch⌉ (⌊N / batch⌋ with drop_last)', 'Every sample exactly once per epoch; shuffles differ between epochs and replay with the same seed'],
-    ['Shuffling draws from the one seeded generator (the reference used Python\'s global random), so a seed replays the same epochs in every browser', 'drop_last is offered'],
-    'Every row once per epoch with the partial last batch kept, seeded shuffles, labels aligned with their rows, and an MLP trained from the loader reaching ≥ 90 % held-out accuracy.'),
-  M(9, 'spatial', 'Spatial (CNN)', '6–8', true,
-    'See images: convolution, pooling and batch normalisation, then a small CNN that reads the 8×8 handwritten digits.',
-    ['Conv2d(inC, outC, k, stride, padding, bias) on NCHW input with OIHW weights and He init, computed as im2col plus one SIMD matrix multiply', 'MaxPool2d (the gradient goes to the first maximum of each window) and AvgPool2d', 'BatchNorm2d: batch statistics in training, running statistics in eval, exact backward for input, γ and β', 'Flatten as a tracked reshape, so the convs before it learn', 'A CNN trained on the bundled UCI digits (milestone 04)'],
-    ['Output size ⌊(H + 2p − k)/s⌋ + 1: an 8×8 image with k = 3, p = 1, s = 1 stays 8×8', 'Cross-correlation, no kernel flip: y[n,o,i,j] = b[o] + Σ_c,u,v W[o,c,u,v]·x[n,c,is+u−p,js+v−p]; the vertical-edge kernel gives 3.0', 'Backward: dW = dY·colsᵀ, dX = col2im(Wᵀ·dY), db = Σ of dY over N, H and W', 'Conv2d(3, 16, 3) has 3·16·3·3 + 16 = 448 parameters', 'BatchNorm2d: y = γ(x − μ_c)/√(σ²_c + ε) + β; running ← (1 − m)·running + m·batch with m = 0.1'],
-    ['AvgPool2d and BatchNorm2d have real, exact backwards (forward-only in the reference)', 'Flatten keeps the graph: the reference\'s CNN milestone rebuilt a tensor from .data, so its conv layers never learned', 'No seven-deep loops: im2col plus one WebAssembly SIMD matrix multiply'],
-    'cnn_integration: gradients reach every conv, pool, norm and linear parameter through Flatten and match central differences (stride and padding included); the cross-correlation orientation, max-pool routing, BatchNorm train/eval, shapes and parameter counts; training lowers the loss. digits_cnn: a CNN trained from a seed reaches ≥ 97 % held-out accuracy.'),
-  M(10, 'tokenization', 'Tokenization', '4–5', true,
-    'Turn text into integers: a character tokenizer and byte-pair encoding, both trained on the course corpus.',
-    ['CharTokenizer(corpus): one id per distinct character, id 0 = <UNK>', 'BPETokenizer.train(corpus, vocabSize): split on whitespace, mark word ends with </w>, merge the most frequent adjacent pair until the vocabulary is full', 'encode, decode and tokenize for both'],
-    ['Characters: decode(encode(text)) = text for text made of known characters; an unknown character encodes to 0 and decodes to "<UNK>"', 'BPE starts from every character and every word-final character + </w> (70 symbols on the corpus, plus <UNK>); each merge adds one token', 'Merges are learned by pair frequency (ties go to the smallest pair) and applied in training order; decode turns each </w> into a space'],
-    ['BPE training splits the corpus on whitespace exactly as encode does (the reference trained on whole sentences and merged across spaces)', 'Ties between equally frequent pairs are broken deterministically, so the same corpus gives the same merges in every browser'],
-    'nlp_pipeline_flow: both tokenizers round-trip known text and map unknown characters to 0, then feed the pipeline. tinygpt: the character tokenizer drives a GPT trained on the corpus.'),
-  M(11, 'embeddings', 'Embeddings', '4–5', true,
-    'Give tokens and positions vectors: an embedding table with a scatter-add backward, learned positions and the fixed sinusoidal table.',
-    ['Embedding(V, D): forward gathers rows for ids of any shape; backward scatter-adds', 'Learned positions: a second Embedding(maxLen, D) indexed by position', 'sinusoidalPositions(maxLen, D): the fixed table'],
-    ['Weight ~ U(±√(6/(V + D)))', 'Only looked-up rows get gradient, and an id seen twice gets twice the gradient', 'PE(p, 2i) = sin(p/10000^(2i/D)), PE(p, 2i+1) = cos(p/10000^(2i/D))', 'An id outside 0..V−1 is an error naming the id and its position'],
-    ['The embedding gradient checks are real (skipped in the reference): ids [5, 2, 5, 3] give gradient to rows 2, 3 and 5 only, row 5 exactly twice'],
-    'nlp_pipeline_flow: sparse, accumulating embedding gradients; both embedding tables of a GPT receive gradient; the per-layer gradient check names each embedding.'),
-  M(12, 'attention', 'Attention', '5–6', true,
-    'Let tokens look at each other: scaled dot-product attention and multi-head attention with masks.',
-    ['scaledDotProductAttention(Q, K, V, mask) returning the output and the weights', 'MultiHeadAttention(D, H, causal) with q, k, v and out projections', 'causalMask(S)'],
-    ['weights = softmax(QKᵀ/√d_k, masked); output = weights·V; every row of weights sums to 1', 'Mask convention, everywhere: 1 = may attend, 0 = blocked; a blocked cell gets weight exactly 0', 'Causal: query i attends to keys 0…i (lower-triangular ones)', 'H must divide D; each head has width D/H', 'The key projection has no bias: it would add the same number to every score of a row, and softmax ignores a constant shift'],
-    ['One mask convention, checked numerically (the reference mixed keep-masks with additive masks, which made GPT\'s causal attention uniform)', 'Every projection must receive a gradient (the reference\'s check looked for names that did not exist)'],
-    'nlp_pipeline_flow: attention weights are probabilities, a causal model gives exactly 0 to the future, masking equals a hand computation within 1e−6, and every projection gets gradient.'),
-  M(13, 'transformers', 'Transformers', '6–8', true,
-    'Stack attention and MLPs into a GPT: LayerNorm, pre-norm blocks with residuals, a language-model head and sampling.',
-    ['LayerNorm(D) with the exact backward for input, γ and β', 'GELU (tanh form) with its exact derivative, and the MLP Linear → GELU → Linear', 'TransformerBlock(D, H, mlpRatio, causal), pre-norm', 'GPT({ vocab, dim, layers, heads, maxLen }) with generate(prompt, { maxNewTokens, temperature, topK, seed, stop, onToken })'],
-    ['Pre-norm block: x ← x + MHA(LN₁(x)); x ← x + MLP(LN₂(x))', 'LayerNorm: x̂ = (x − μ)/√(σ² + ε), y = γx̂ + β; dx = (γ·dy − mean(γ·dy) − x̂·mean(γ·dy·x̂))/√(σ² + ε)', 'GELU(x) = ½x(1 + tanh u), u = √(2/π)(x + 0.044715x³); GELU′(x) = ½(1 + tanh u) + ½x(1 − tanh² u)·√(2/π)(1 + 3·0.044715x²)', 'GPT: token + learned position embeddings → blocks → final LayerNorm → Linear head (no bias) → logits (B, S, vocab)', 'generate: temperature 0 = greedy; topK keeps the k most likely; the context is cropped to the last maxLen tokens'],
-    ['LayerNorm is one fused op with the exact backward above; the reference treated the mean and standard deviation as constants, so its input gradient was only approximate', 'GELU\'s backward differentiates the formula its forward computes (the reference differentiated another one)', 'GPT uses the same 1 = attend mask as module 12 (the reference\'s GPT used the opposite convention and attended uniformly)'],
-    'nlp_pipeline_flow: a per-layer gradient check through a two-block GPT names all 28 layers; LayerNorm\'s exact backward. tinygpt: trained from a seed, the loss falls by ≥ 60 % and greedy decoding reverses ≥ 90 % of held-out strings (milestone 05).'),
-  M(14, 'profiling', 'Profiling', '5–6', true,
-    'Measure before optimising: parameters, FLOPs, memory and the measured time of every layer in a real training step.',
-    ['profileStep(model, x, y, { loss, optimizer, lr }): one training step with each layer\'s parameters, FLOPs, output shape, activation bytes and measured forward and backward time', 'countFlops(model, x): the FLOPs of each layer in a forward pass, without timing', 'The memory of a step from the real tensors: parameters, gradients, optimizer state, and the activations the graph keeps for backward', 'Timing hooks in the forward pass and in the autograd graph that change no result'],
-    ['Linear: 2·N·in·out + N·out FLOPs (a multiply-add counts 2, the bias 1 per output, N = every row of the batch)', 'Conv2d: 2·N·C_out·H_out·W_out·C_in·k² + N·C_out·H_out·W_out, with H_out = ⌊(H + 2p − k)/s⌋ + 1; every kernel position over the padded input counts, padding zeros included', 'Activations and element-wise ops 1 per element; pooling k² per output; LayerNorm and BatchNorm 5 per element; attention scores and mixing 4·B·S²·D + 2·B·H·S²', 'Memory: 4 B per parameter, the same for gradients, Adam 2·4 B per parameter + 4 B, activations = every intermediate tensor the graph holds'],
-    ['Backward time is measured layer by layer, not estimated as 2× forward', 'FLOPs count the batch, the kernel, the stride and the padding (the reference ignored batch and padding and used the kernel-size tuple as a number)', 'Activation memory is read from the tensors the graph holds, not guessed as 2× the input', 'Profiling changes nothing: the loss, every gradient and every updated weight are bit-identical to an unprofiled step'],
-    'profiling_integration: a profiled Adam step of a CNN equals an unprofiled one bit for bit; FLOPs and parameters of an MLP, a CNN and a transformer block equal hand counts; parameter, gradient, Adam and activation bytes follow from the tensors, and every layer has a measured forward and backward time.'),
-  M(15, 'quantization', 'Quantization', '5–6', true,
-    'Shrink a model to 8-bit integers that are really stored as bytes and multiplied as integers, calibrated on real data.',
-    ['quantizeTensor(t, { perChannel, axis }): affine int8 with a scale and zero point per tensor or per channel, returned as an Int8Array', 'QuantizedLinear and QuantizedConv2d: int8 weights, an input scale calibrated on sample data and used in forward, an int8 × int8 → i32 SIMD matrix multiply, the output dequantized', 'quantizeModel(sequential, calibration) → { model, report } with the true bytes of every layer'],
-    ['scale = (max − min)/255 over a range widened to include 0; zero_point = round(−128 − min/scale), clipped to [−128, 127]', 'q = clip(round(x/scale) + zero_point, −128, 127); x̂ = (q − zero_point)·scale; inside the range |x − x̂| ≤ scale/2', 'Bytes: 1 per value + 8 per (scale, zero point) pair, against 4 per float32 value: close to 4× smaller', 'Linear in int8: y ≈ s_x·s_w·Σ (q_x − z_x)(q_w − z_w) + b, accumulated in i32'],
-    ['The int8 values are stored as bytes (the reference\'s Tensor forced float32, so its 4× was on paper only)', 'The calibrated input scale is used by forward (the reference computed it and never used it)', 'The matrix multiply runs on integers (the reference dequantized the weights and multiplied in float32)', 'Scales per output channel as well as per tensor'],
-    'quantization_integration: per-tensor and per-channel round trips within half a step with one byte per value; the int8 GEMM equals an integer triple loop exactly; a wrong calibration changes the outputs (so it is used); a quantized digits CNN stays within 1 point of the float model and is at least 3.5× smaller.'),
-  M(16, 'compression', 'Compression', '5–6', true,
-    'Remove what the model does not need: prune weights or whole neurons, factorise layers, and distil a big model into a small one.',
-    ['magnitudePrune(model, sparsity, { global }) → masks, and optimizer.attachMasks(masks) so pruned weights stay exactly 0 while training continues', 'sparsity(model): the fraction of weights that are exactly 0', 'pruneNeurons(sequential, layerIndex, keep): structured pruning that really shrinks two Linear layers', 'lowRankLinear(linear, rank): replace W by Linear(in, r) → Linear(r, out) from a truncated SVD', 'distillationLoss(student, teacher, labels, T, α), differentiable'],
-    ['Magnitude pruning zeroes the round(s·n) weights of smallest |w|: one threshold over all weight matrices (global) or each matrix on its own; biases are never pruned', 'Neuron importance = ‖incoming column‖·‖outgoing row‖; the `keep` largest stay', 'Rank r: r·(in + out) + out parameters instead of in·out + out, and ‖W − W_r‖²_F = the sum of the dropped σ²', 'Distillation: L = α·T²·KL(softmax(t/T) ‖ softmax(s/T)) + (1 − α)·CE(s, y); the T² keeps the soft gradients at the scale of the hard ones'],
-    ['One definition of each function (the reference had two magnitude_prune, measure_sparsity and compress_model with different meanings)', 'The mask stays applied while the model keeps training (pruning once lets the next steps grow the weights back)', 'Low-rank factors replace the layer (the reference returned them and left the model unchanged)', 'The KL term has the T² factor, the teacher as the target and real gradients (the reference summed p_s·log(p_s/p_t) in NumPy)'],
-    'compression_integration: a 50 %-pruned digits MLP keeps training with its pruned weights exactly 0 and stays within 2 points of the dense model (90 % is reported); per-layer pruning and structured pruning do what they say; a rank-8 factorisation matches Eckart–Young; a distilled student under half the teacher\'s size reaches ≥ 90 %.'),
-  M(17, 'memoization', 'Memoization (KV cache)', '4–5', true,
-    'Generate faster by remembering: a KV cache so each new token attends to stored keys and values instead of re-running the whole sequence.',
-    ['A cache of keys and values per layer, shaped (B, H, T, head_dim)', 'Prefill: run the prompt once and store its keys and values', 'Decode: one token per step, adding one position to every layer\'s cache', 'kvCacheTiming(gpt, { lengths }): generation time with and without the cache, and whether the outputs are identical'],
-    ['Without a cache, step t re-runs all t tokens: about n²/2 token passes for n new tokens; with it, n single-token passes, each attending over the t stored positions', 'Cached and uncached generation emit the same tokens, with logits within 1e−5 (relative to the largest) at every step', 'Once the context is full the window slides; the cache then restarts from the last maxLen tokens'],
-    ['The prompt\'s keys and values are cached in one prefill (the reference fell back to the uncached path for the prompt and never stored it)', 'Appending a token advances the cache in the same call (no separate advance() to forget)', 'Cached generation is compared with uncached generation token by token (the reference only compared stored tensors)'],
-    'memoization_integration: greedy and sampled generation with and without the cache give the same 40 tokens, logits within 1e−5 at every step, also after the window slides; the cache holds exactly the positions it should; the speed-up at 16, 64 and 128 tokens is measured.'),
-  M(18, 'acceleration', 'Acceleration', '6–8', true,
-    'Make it fast: packed, cache-blocked SIMD matrix kernels, relaxed-SIMD fused multiply-add and fused element-wise ops, measured in this browser.',
-    ['Matrix kernels switched at run time: setKernels("naive" | "scalar" | "simd" | "relaxed"), getKernels(), availableKernels()', 'A packed, cache-blocked GEMM with a register-blocked f32x4 micro-kernel, its scalar twin, and a relaxed-SIMD FMA flavour in the build loaded where the browser supports it', 'Fused bias + GELU: one pass instead of an add and then a GELU', 'benchMatmulStats(n, runs), benchPeakStats(kernels, runs) (the f32x4 arithmetic peak the kernels are a share of), benchBiasGelu and benchMlp to measure them'],
-    ['A square n × n matmul does 2n³ floating-point operations; GFLOP/s = 2n³ / seconds / 10⁹', 'Every kernel equals the naive triple loop within 1e−5 relative, odd and tiny shapes included', 'Fused gelu(x + b) equals (x + b).gelu() within 1e−6, gradients included'],
-    ['The speed-up is real WebAssembly SIMD on packed, blocked data (the reference\'s "tiled" matmul only called NumPy)', 'The kernel can be changed at run time, and every choice is checked against the naive one'],
-    'acceleration_integration: naive, scalar, SIMD and relaxed kernels agree within 1e−5 on 60 random shapes from 1×1×1 up, transposed operands included, and on fixed shapes that reach every tile edge, written and accumulated; fused bias + GELU equals the unfused chain, gradients too; ten SGD steps give the same losses whichever kernel runs.'),
-  M(19, 'benchmarking', 'Benchmarking', '5–6', true,
-    'Compare fairly: warm-up, repeated runs, a median and a confidence interval; latency, size and measured accuracy side by side, and the Pareto front.',
-    ['Statistics of repeated timings: median, mean, sample standard deviation, min, max and a 95 % confidence interval', 'compareModels([{ name, model }], x, y, { runs }) → parameters, bytes, batch-1 latency and held-out accuracy of each model', 'paretoFront([[cost, value], …]): the models no other beats on both'],
-    ['Warm-up calls are not timed; each timed round lasts ≥ 10 ms, because browsers round performance.now() to 0.1 ms', '95 % CI = mean ± 1.96·s/√n', 'Accuracy = correct / N on the labelled data given; without labels it is null', 'A point is on the front when no other point has cost ≤ and value ≥ with one of them strictly better'],
-    ['Accuracy is measured, never invented (the reference fabricated 0.85 + 0.05·i plus noise for a model without evaluate())', 'Bytes are what the model stores: int8 layers count 1 byte per weight, pruned float weights still count 4'],
-    'benchmarking_integration: the statistics of a known sample; timing runs what it says; compareModels reports exactly the accuracy an independent evaluation gives, and none without labels; the Pareto front keeps exactly the non-dominated models.'),
-  M(20, 'capstone', 'Capstone', '5–8', true,
-    'Take a digits model from baseline to optimised, measure both, and hand in a report that validates.',
-    ['runCapstone({ seed, student, onStage }): train the baseline MLP 64-128-10, distil it into 64-32-10, prune 50 % with the mask attached, quantize to int8, measure both', 'The submission JSON: system, dataset, baseline, optimised and improvements', 'validateSubmission(report) → the list of problems (empty = valid); capstoneSchema() → the JSON Schema'],
-    ['speedup = baseline latency / optimised latency (medians, batch of 1)', 'compression_ratio = baseline bytes / optimised bytes', 'accuracy_delta = optimised accuracy − baseline accuracy, on the held-out digits', 'Valid = follows the schema, and every improvement follows from the measurements it summarises'],
-    ['Every figure comes from a measurement made in this run (the reference\'s report took whatever numbers it was handed)', 'The validator rejects a report whose ratios disagree with its own measurements, not only a malformed one'],
-    'capstone: the optimised submission validates, is ≥ 10× smaller than the baseline and within 3 points of its held-out accuracy, with every figure measured; the validator names a missing field, an accuracy of 1.3, an unknown technique, an extra field and a ratio that does not follow from the bytes.'),
-];
-
-export const MODULES = LIST.map((m) => ({
-  ...m,
-  // Modules 01–09 have an exercise: the student writes their functions in the page
-  // (www/exercises/NN-slug/, slots listed by listSlots()).
-  exercise: m.built && m.number <= 9,
-  tier: TIERS.find((t) => m.number >= t.range[0] && m.number <= t.range[1]).name,
-  file: `${String(m.number).padStart(2, '0')}-${m.slug}.html`,
-  example: EXAMPLES[m.number] ?? null,
+/** Every module in course order, with its tier, page file and (if any) exercise folder. */
+export const MODULES = COURSE.flatMap(({ TIER, MODULES: mods }) => mods.map((m) => {
+  const base = `${pad2(m.number)}-${m.slug}`;
+  return {
+    ...m,
+    tier: TIER.name,
+    file: `${base}.html`,
+    exercise: m.built && m.exercise ? { dir: `exercises/${base}/` } : null,
+    tool: m.built ? m.tool ?? null : null,
+    example: m.example ?? null,
+  };
 }));
 
 export const moduleByNumber = (n) => MODULES.find((m) => m.number === n);

@@ -1,6 +1,7 @@
 // TinyTorch Lab: renders suite reports (the same JSON natively and in the browser) as HTML:
 // a section per suite, a card per case (status, description, message, metrics, loss curve),
-// and for gradient checks the per-layer table with the culprit layer highlighted.
+// for gradient checks the per-layer table with the culprit layer highlighted, and for a
+// failing case its long form (the report's `detail`, the seed's --tb=long) behind a fold.
 
 import { h, badge, fmt, fmtMs, pad2 } from './dom.js';
 import { LineChart } from './chart.js';
@@ -72,6 +73,7 @@ export function caseCard(c) {
   h('header', { class: 'case-head' }, badge(c.passed ? 'pass' : 'fail'), h('h4', { class: 'case-name' }, h('code', {}, c.name))),
   h('p', { class: 'case-desc' }, c.description),
   c.message && c.message !== 'ok' ? h('p', { class: 'case-message' }, c.passed ? '' : h('strong', {}, 'Why: '), c.message) : null,
+  !c.passed && c.detail ? detailView(c.detail, { culprit: c.layer, yours: yourLayers(c.gradcheck) }) : null,
   c.your_code?.length ? h('p', { class: 'case-yours' }, h('span', { class: 'chip chip-yours' }, 'your code'), ' ',
     c.your_code.map((n, i) => [i ? ', ' : '', h('code', {}, n)])) : null,
   metrics.length ? h('dl', { class: 'metrics' }, metrics.map(([k, v]) => h('div', {}, h('dt', {}, k.replaceAll('_', ' ')), h('dd', {}, fmt(v))))) : null);
@@ -135,4 +137,111 @@ export function gradcheckView(gc, { open = false, message = '' } = {}) {
       `How to read this: the highlighted layer (${culprit.index}, ${culprit.name}) is where the gradient first goes wrong; `
       + 'layers before it inherit the error (their rows may be wrong or empty too), layers after it are fine.') : null,
     h('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'per-layer gradient table' }, table));
+}
+
+// ---- a failing case's long form ------------------------------------------------------------
+
+/** A value as the detail shows it: five significant digits; NaN, ±Infinity and text as they are. */
+function num(v) {
+  if (v === null || v === undefined) return '—';
+  if (typeof v !== 'number' || !Number.isFinite(v)) return String(v);
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  const s = a >= 1e5 || a < 1e-4 ? v.toExponential(3) : String(+v.toPrecision(5));
+  return s.replace(/^-/, '−').replace('e-', 'e−');
+}
+
+const at = (index) => `[${index.join(', ')}]`;
+
+/** The layer indices of a gradient report that ran the student's code. */
+function yourLayers(gc) {
+  return new Set((gc?.layers ?? []).filter((l) => l.your_code?.length).map((l) => l.index));
+}
+
+function part(cls, title, ...body) {
+  return h('section', { class: `detail-part ${cls}` }, h('h5', {}, title), ...body);
+}
+
+function table(cls, label, head, rows) {
+  return h('div', { class: 'table-scroll detail-fit', tabindex: 0, role: 'region', 'aria-label': label },
+    h('table', { class: `detail-table ${cls}` },
+      h('thead', {}, h('tr', {}, head.map(([text, right, cls]) => h('th', { scope: 'col', class: [right ? 'num' : '', cls ?? ''].join(' ').trim() || null }, text)))),
+      h('tbody', {}, rows)));
+}
+
+/** What a gradient of `tensor` is, in words ("input" is what the layer passes down). */
+const gradientOf = (tensor) => (tensor === 'input' ? 'the gradient it passes to its input' : `the gradient of its ${tensor}`);
+
+/** The blamed layer's worst element: the numerical gradient against what backward produced. */
+function gradientPart(g) {
+  const none = g.analytic === null || g.analytic === undefined;
+  const ratio = !none && typeof g.analytic === 'number' && typeof g.numerical === 'number' && g.numerical !== 0
+    ? num(g.analytic / g.numerical) : '—';
+  // One element, so a row per quantity: it reads the same at phone width.
+  const row = (label, value, cls = null) => h('tr', {}, h('th', { scope: 'row' }, label), h('td', { class: `num ${cls ?? ''}`.trim() }, value));
+  return part('detail-gradient', 'The worst gradient element',
+    h('p', {}, h('strong', {}, g.layer), `: ${gradientOf(g.tensor)}.`),
+    h('div', { class: 'table-scroll detail-fit', tabindex: 0, role: 'region', 'aria-label': 'the worst gradient element' },
+      h('table', { class: 'detail-table gradient-table' }, h('tbody', {},
+        row('Element', `${g.tensor} ${at(g.index)}`),
+        row('Numerical (central differences)', num(g.numerical)),
+        row('Backward', none ? 'none' : num(g.analytic), 'detail-bad'),
+        row('Backward ÷ numerical', ratio)))),
+    h('p', { class: 'detail-hint' }, 'Backward ÷ numerical near −1 is a flipped sign, near 2 or ½ a wrong factor, '
+      + 'near 0 (or no gradient) a gradient that never arrives.'));
+}
+
+/** The first elements where the received values differ from the expected ones. */
+function differencesPart(d) {
+  const diff = (x) => (typeof x.received === 'number' && typeof x.expected === 'number' ? num(x.received - x.expected) : '—');
+  return part('detail-diffs', `The first ${d.differences.length === 1 ? 'difference' : `${d.differences.length} differences`}`,
+    table('diff-table', 'first differences', [['Element'], ['Expected', 1], ['Received', 1], ['Received − expected', 1, 'col-delta']],
+      d.differences.map((x) => h('tr', {}, h('td', { class: 'num' }, at(x.index)), h('td', { class: 'num' }, num(x.expected)),
+        h('td', { class: 'num detail-bad' }, num(x.received)), h('td', { class: 'num col-delta' }, diff(x))))));
+}
+
+/** Tensors in a few values: the inputs, and the expected and received values. */
+function valuesPart(peeks) {
+  const size = (shape) => shape.reduce((n, k) => n * k, 1);
+  return part('detail-values', 'Values (the first of each tensor)',
+    table('values-table', 'inputs and values', [['Tensor'], ['First values']],
+      peeks.map((p) => h('tr', {}, h('td', {}, p.name, h('br'), h('code', { class: 'detail-shape' }, at(p.shape))),
+        h('td', { class: 'vals' }, p.values.map(num).join(', '), size(p.shape) > p.values.length ? ` … (${size(p.shape)} in all)` : '')))));
+}
+
+/** The layers the input went through, the blamed one marked (and the student's). */
+function pathPart(path, culprit, yours) {
+  const indexOf = (step) => Number(/^(\d+)\s/.exec(step)?.[1] ?? NaN);
+  const named = path.some((step) => indexOf(step) === culprit);
+  const mine = path.some((step) => yours.has(indexOf(step)));
+  return part('detail-path', 'The path of layers',
+    h('p', {}, 'The input goes through these layers in order', named ? '; ◆ marks the one the check names' : '',
+      mine ? '; the underlined ones ran your code' : '', '.'),
+    h('ol', { class: 'layer-path', 'aria-label': 'layers in the order the input goes through them' }, path.map((step) => {
+      const index = indexOf(step);
+      const blamed = index === culprit;
+      return h('li', { class: [blamed ? 'culprit' : '', yours.has(index) ? 'yours' : ''].join(' ').trim() || null, dataset: { layer: Number.isNaN(index) ? '' : index } },
+        h('code', {}, blamed ? '◆ ' : '', step,
+          blamed ? h('span', { class: 'visually-hidden' }, ' (named by the check)') : null,
+          yours.has(index) ? h('span', { class: 'visually-hidden' }, ' (your code)') : null));
+    })));
+}
+
+/**
+ * A failing case's long form, folded (a <details>, so keyboard and screen readers open it as
+ * any disclosure): the worst gradient element, the first differences, the inputs and values,
+ * and the path of layers with the blamed one (`culprit`) marked. Null when the detail is empty.
+ */
+export function detailView(d, { culprit = null, yours = new Set() } = {}) {
+  const peeks = [...(d.inputs ?? []), d.expected, d.received].filter(Boolean);
+  const parts = [
+    d.gradient ? ['the worst gradient element', gradientPart(d.gradient)] : null,
+    d.differences?.length ? ['the first differences', differencesPart(d)] : null,
+    peeks.length ? [d.expected || d.received ? 'expected and received values' : 'the inputs', valuesPart(peeks)] : null,
+    d.path?.length ? ['the layers', pathPart(d.path, culprit, yours)] : null,
+  ].filter(Boolean);
+  if (!parts.length) return null;
+  return h('details', { class: 'case-detail' },
+    h('summary', {}, 'Detailed output', h('span', { class: 'detail-what' }, `: ${parts.map(([w]) => w).join(', ')}`)),
+    h('div', { class: 'detail-body' }, parts.map(([, el]) => el)));
 }
