@@ -3,12 +3,10 @@
 
 use super::args;
 use super::options;
-use super::handles::{layer_from_js, params_from_js};
+use super::handles::layer_from_js;
 use super::nn::JsSequential;
 use super::tensor::JsTensor;
-use super::train::JsOptimizer;
 use super::{js_err, js_err_in};
-use crate::compress::{self, Masks};
 use crate::nn::loss::Loss;
 use crate::nn::{self, Layer};
 use crate::optim::{Adam, Optimizer, Sgd};
