@@ -33,7 +33,10 @@ fn the_catalogue_lists_one_case_per_course_module() {
     assert!(s.fast);
     assert_eq!(s.cases, 20);
     for (i, name) in s.case_names.iter().enumerate() {
-        assert!(name.starts_with(&format!("m{:02}_", i + 1)), "case {i} is {name}");
+        assert!(
+            name.starts_with(&format!("m{:02}_", i + 1)),
+            "case {i} is {name}"
+        );
     }
 }
 
@@ -43,7 +46,11 @@ fn passes_at_many_seeds_and_in_quick_mode() {
         let r = run_suite(SUITE, &SuiteOptions::new(seed, None)).unwrap();
         assert!(r.passed, "seed {seed}:\n{}", r.summary());
         let q = run_suite(SUITE, &SuiteOptions::new(seed, None).quick()).unwrap();
-        assert!(q.passed && q.cases.len() == 20, "quick, seed {seed}:\n{}", q.summary());
+        assert!(
+            q.passed && q.cases.len() == 20,
+            "quick, seed {seed}:\n{}",
+            q.summary()
+        );
     }
 }
 
@@ -53,7 +60,11 @@ fn the_unchanged_table_passes_through_the_test_hook() {
     assert!(r.passed, "{}", r.summary());
     assert_eq!(r.suite, SUITE);
     let read: f64 = r.cases.iter().map(|c| c.metrics["documented_values"]).sum();
-    assert_eq!(read as usize, documented().entries.len(), "every documented value is read once");
+    assert_eq!(
+        read as usize,
+        documented().entries.len(),
+        "every documented value is read once"
+    );
 }
 
 #[test]
@@ -62,17 +73,28 @@ fn adam_eps_documented_as_1e_7_fails_the_optimizer_case_naming_it() {
     let r = run_with_docs(&docs, &SuiteOptions::new(0, None)).unwrap();
     assert_eq!(failing(&r), ["m06_optimizers"], "{}", r.summary());
     let msg = &r.failures().next().unwrap().message;
-    assert!(msg.starts_with("Adam::new: eps is documented as 1e-7 (src/optim/adam.rs"), "{msg}");
+    assert!(
+        msg.starts_with("Adam::new: eps is documented as 1e-7 (src/optim/adam.rs"),
+        "{msg}"
+    );
     assert!(msg.contains("the code gave ["), "{msg}");
 }
 
 #[test]
 fn sgd_momentum_documented_as_0_9_fails_naming_it() {
-    let docs = planted("FitOptions::default", "momentum (the SGD fit builds)", Value::Num(0.9));
+    let docs = planted(
+        "FitOptions::default",
+        "momentum (the SGD fit builds)",
+        Value::Num(0.9),
+    );
     let r = run_with_docs(&docs, &SuiteOptions::new(0, None)).unwrap();
     assert_eq!(failing(&r), ["m06_optimizers"], "{}", r.summary());
     let msg = &r.failures().next().unwrap().message;
-    assert!(msg.contains("momentum (the SGD fit builds) is documented as 0.9") && msg.contains("the code gave 0"), "{msg}");
+    assert!(
+        msg.contains("momentum (the SGD fit builds) is documented as 0.9")
+            && msg.contains("the code gave 0"),
+        "{msg}"
+    );
 }
 
 /// Every entry of the table, changed on its own, fails exactly one case: the one that reads
@@ -86,28 +108,59 @@ fn every_documented_value_changed_alone_fails_exactly_one_case() {
         docs.entries[i].value = e.value.changed();
         let r = run_with_docs(&docs, &SuiteOptions::new(3, None)).unwrap();
         let failed = failing(&r);
-        let says = format!("{}: {} is documented as {}", e.item, e.what, e.value.changed());
+        let says = format!(
+            "{}: {} is documented as {}",
+            e.item,
+            e.what,
+            e.value.changed()
+        );
         let named = r.failures().all(|c| c.message.starts_with(&says));
         if failed.len() != 1 || !named {
-            misses.push(format!("{} / {}: failing {failed:?}\n{}", e.item, e.what, r.summary()));
+            misses.push(format!(
+                "{} / {}: failing {failed:?}\n{}",
+                e.item,
+                e.what,
+                r.summary()
+            ));
         }
     }
-    assert!(misses.is_empty(), "{} entries:\n{}", misses.len(), misses.join("\n"));
+    assert!(
+        misses.is_empty(),
+        "{} entries:\n{}",
+        misses.len(),
+        misses.join("\n")
+    );
 }
 
 #[test]
 fn a_flipped_sign_fails_the_model_cases_and_names_the_layer() {
     for layer in [0, 2] {
-        let fault = Some(FaultSpec { layer, kind: FaultKind::FlipSign });
+        let fault = Some(FaultSpec {
+            layer,
+            kind: FaultKind::FlipSign,
+        });
         let r = run_suite(SUITE, &SuiteOptions::new(0, fault)).unwrap();
-        assert_eq!(failing(&r), ["m03_layers", "m09_spatial"], "{}", r.summary());
+        assert_eq!(
+            failing(&r),
+            ["m03_layers", "m09_spatial"],
+            "{}",
+            r.summary()
+        );
         for c in r.failures() {
             assert_eq!(c.layer, Some(layer), "{}", r.summary());
-            assert!(c.message.starts_with(&format!("layer {layer}, ")) && c.message.contains("sign is flipped"), "{}", c.message);
+            assert!(
+                c.message.starts_with(&format!("layer {layer}, "))
+                    && c.message.contains("sign is flipped"),
+                "{}",
+                c.message
+            );
         }
     }
     // Layers 3-5 exist only in the CNN.
-    let fault = Some(FaultSpec { layer: 5, kind: FaultKind::FlipSign });
+    let fault = Some(FaultSpec {
+        layer: 5,
+        kind: FaultKind::FlipSign,
+    });
     let r = run_suite(SUITE, &SuiteOptions::new(0, fault)).unwrap();
     assert_eq!(failing(&r), ["m09_spatial"], "{}", r.summary());
     assert_eq!(r.blamed_layers(), vec![5]);
@@ -119,9 +172,18 @@ fn every_fault_kind_in_every_catalogued_layer_is_named() {
     for &layer in &s.fault_layers {
         for kind in FaultKind::ALL {
             for seed in [0, 1, 200_000] {
-                let r = run_suite(SUITE, &SuiteOptions::new(seed, Some(FaultSpec { layer, kind }))).unwrap();
+                let r = run_suite(
+                    SUITE,
+                    &SuiteOptions::new(seed, Some(FaultSpec { layer, kind })),
+                )
+                .unwrap();
                 assert!(!r.passed, "{kind:?} at {layer} passed");
-                assert_eq!(r.blamed_layers(), vec![layer], "{kind:?} at {layer}, seed {seed}:\n{}", r.summary());
+                assert_eq!(
+                    r.blamed_layers(),
+                    vec![layer],
+                    "{kind:?} at {layer}, seed {seed}:\n{}",
+                    r.summary()
+                );
             }
         }
     }

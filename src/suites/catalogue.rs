@@ -5,8 +5,8 @@
 
 use super::ctx::Ctx;
 use super::{
-    acceleration, api_compatibility, benchmarking, capstone, cnn, compression, dataloader, digits, gradient_flow,
-    memoization, nlp, profiling, quantization, tinygpt, training_flow, xor,
+    acceleration, api_compatibility, benchmarking, capstone, cnn, compression, dataloader, digits,
+    gradient_flow, memoization, nlp, profiling, quantization, tinygpt, training_flow, xor,
 };
 use crate::error::Result;
 

@@ -95,7 +95,12 @@ pub struct Documented {
 }
 
 /// Shorthand for a table entry.
-pub fn doc(item: &'static str, what: &'static str, value: Value, source: &'static str) -> Documented {
+pub fn doc(
+    item: &'static str,
+    what: &'static str,
+    value: Value,
+    source: &'static str,
+) -> Documented {
     Documented {
         item,
         what,
@@ -114,7 +119,11 @@ impl Documented {
     }
 
     fn wrong_kind(&self, want: &str) -> CaseFail {
-        CaseFail(format!("{}: the table holds {} where {want} was expected", self.says(), self.value))
+        CaseFail(format!(
+            "{}: the table holds {} where {want} was expected",
+            self.says(),
+            self.value
+        ))
     }
 
     /// The value as a number.
@@ -203,7 +212,12 @@ impl Documented {
     }
 
     /// Fails unless `got == expected` (a shape, a count, a name, a flag).
-    pub fn expect_eq<T: PartialEq + fmt::Debug>(&self, how: &str, expected: T, got: T) -> CaseResult {
+    pub fn expect_eq<T: PartialEq + fmt::Debug>(
+        &self,
+        how: &str,
+        expected: T,
+        got: T,
+    ) -> CaseResult {
         if expected == got {
             return Ok(());
         }
@@ -237,7 +251,11 @@ impl Docs {
             .entries
             .iter()
             .position(|d| d.item == item && d.what == what)
-            .ok_or_else(|| CaseFail(format!("{item}: no documented value for '{what}' in the table")))?;
+            .ok_or_else(|| {
+                CaseFail(format!(
+                    "{item}: no documented value for '{what}' in the table"
+                ))
+            })?;
         self.consulted.borrow_mut().insert(i);
         Ok(&self.entries[i])
     }

@@ -54,7 +54,13 @@ pub(super) struct Step<'s, 'a> {
 impl Step<'_, '_> {
     /// Plants the suite's fault in `model` and runs the per-layer gradient check on it: the
     /// case fails, naming the layer, unless every layer's gradient is right.
-    pub fn check_layers(&mut self, model: &dyn Module, x: &Tensor, y: &Tensor, loss: Loss) -> CaseResult {
+    pub fn check_layers(
+        &mut self,
+        model: &dyn Module,
+        x: &Tensor,
+        y: &Tensor,
+        loss: Loss,
+    ) -> CaseResult {
         self.ctx.prepare(model);
         self.ctx.check_layers(self.c, model, x, y, loss)
     }
@@ -83,15 +89,23 @@ impl<'a> ApiCase<'_, 'a> {
             docs.take_consulted();
             let outcome = body(&mut Step { ctx, c }, docs);
             let read = docs.take_consulted();
-            c.metrics.insert("documented_values".into(), read.len() as f64);
+            c.metrics
+                .insert("documented_values".into(), read.len() as f64);
             if outcome.is_ok() {
-                let items: Vec<&str> = read.iter().map(|&i| docs.entries[i].item).fold(Vec::new(), |mut v, it| {
-                    if !v.contains(&it) {
-                        v.push(it);
-                    }
-                    v
-                });
-                c.message = format!("{} documented values agree ({})", read.len(), items.join(", "));
+                let items: Vec<&str> =
+                    read.iter()
+                        .map(|&i| docs.entries[i].item)
+                        .fold(Vec::new(), |mut v, it| {
+                            if !v.contains(&it) {
+                                v.push(it);
+                            }
+                            v
+                        });
+                c.message = format!(
+                    "{} documented values agree ({})",
+                    read.len(),
+                    items.join(", ")
+                );
             }
             outcome
         });
@@ -128,7 +142,11 @@ pub fn run_with_docs(docs: &Docs, opts: &SuiteOptions) -> Result<SuiteReport> {
 
 /// The suite with the documented values of `docs`.
 fn run_with(ctx: &mut Ctx, docs: &Docs) -> Result<()> {
-    let mut api = ApiCase { ctx, docs, count: 0 };
+    let mut api = ApiCase {
+        ctx,
+        docs,
+        count: 0,
+    };
     tensors::run(&mut api);
     layers::run(&mut api);
     learning::run(&mut api);

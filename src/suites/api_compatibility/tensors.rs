@@ -10,24 +10,104 @@ use crate::tensor::Tensor;
 /// What modules 01–02 document.
 pub fn table() -> Vec<Documented> {
     vec![
-        doc("Tensor::zeros", "shape of zeros(&[2, 3])", Dims(vec![2, 3]), "src/tensor/create.rs (Tensor::zeros)"),
-        doc("Tensor::scalar", "shape (a 0-d tensor)", Dims(vec![]), "src/tensor/create.rs (Tensor::scalar)"),
-        doc("Tensor::arange", "values of arange(4)", List(vec![0.0, 1.0, 2.0, 3.0]), "src/tensor/create.rs (Tensor::arange: [0, 1, …, n−1])"),
-        doc("Tensor::from_vec", "requires_grad of a new tensor", Flag(false), "src/tensor/mod.rs (from_array: a leaf that does not require grad)"),
-        doc("Tensor::try_reshape", "shape of a (2, 3, 4) tensor reshaped to [-1, 4]", Dims(vec![6, 4]), "src/ops/movement.rs (try_reshape example)"),
-        doc("Tensor::try_matmul", "shape of (2, 3)·(3, 4)", Dims(vec![2, 4]), "src/ops/matmul.rs (matrix product)"),
-        doc("Tensor::try_sum_axes", "row sums of [[1, 2, 3], [4, 5, 6]] over axis -1", List(vec![6.0, 15.0]), "src/ops/reduce.rs (try_sum_axes example)"),
-        doc("Tensor::backward", "gradient of Σx² at x = [1, 2, 3]", List(vec![2.0, 4.0, 6.0]), "src/tensor/mod.rs (Tensor example: dy/dx = 2x)"),
-        doc("Tensor::grad", "has a gradient before any backward", Flag(false), "src/tensor/mod.rs (grad: if any backward reached this tensor)"),
-        doc("Tensor::zero_grad", "has a gradient after zero_grad", Flag(false), "src/tensor/mod.rs (zero_grad: sets it to None, as TinyTorch does)"),
-        doc("ReLU", "ReLU of [-1, 0, 2]", List(vec![0.0, 0.0, 2.0]), "src/nn/activation.rs (ReLU: max(0, x))"),
-        doc("Sigmoid", "Sigmoid of [0, -500, 500]", List(vec![0.5, 0.0, 1.0]), "src/nn/activation.rs (Sigmoid: 1/(1 + e^−x), stable for any input)"),
-        doc("Tanh", "Tanh(0.5)", Num(0.462_117_157), "src/nn/activation.rs (Tanh)"),
+        doc(
+            "Tensor::zeros",
+            "shape of zeros(&[2, 3])",
+            Dims(vec![2, 3]),
+            "src/tensor/create.rs (Tensor::zeros)",
+        ),
+        doc(
+            "Tensor::scalar",
+            "shape (a 0-d tensor)",
+            Dims(vec![]),
+            "src/tensor/create.rs (Tensor::scalar)",
+        ),
+        doc(
+            "Tensor::arange",
+            "values of arange(4)",
+            List(vec![0.0, 1.0, 2.0, 3.0]),
+            "src/tensor/create.rs (Tensor::arange: [0, 1, …, n−1])",
+        ),
+        doc(
+            "Tensor::from_vec",
+            "requires_grad of a new tensor",
+            Flag(false),
+            "src/tensor/mod.rs (from_array: a leaf that does not require grad)",
+        ),
+        doc(
+            "Tensor::try_reshape",
+            "shape of a (2, 3, 4) tensor reshaped to [-1, 4]",
+            Dims(vec![6, 4]),
+            "src/ops/movement.rs (try_reshape example)",
+        ),
+        doc(
+            "Tensor::try_matmul",
+            "shape of (2, 3)·(3, 4)",
+            Dims(vec![2, 4]),
+            "src/ops/matmul.rs (matrix product)",
+        ),
+        doc(
+            "Tensor::try_sum_axes",
+            "row sums of [[1, 2, 3], [4, 5, 6]] over axis -1",
+            List(vec![6.0, 15.0]),
+            "src/ops/reduce.rs (try_sum_axes example)",
+        ),
+        doc(
+            "Tensor::backward",
+            "gradient of Σx² at x = [1, 2, 3]",
+            List(vec![2.0, 4.0, 6.0]),
+            "src/tensor/mod.rs (Tensor example: dy/dx = 2x)",
+        ),
+        doc(
+            "Tensor::grad",
+            "has a gradient before any backward",
+            Flag(false),
+            "src/tensor/mod.rs (grad: if any backward reached this tensor)",
+        ),
+        doc(
+            "Tensor::zero_grad",
+            "has a gradient after zero_grad",
+            Flag(false),
+            "src/tensor/mod.rs (zero_grad: sets it to None, as TinyTorch does)",
+        ),
+        doc(
+            "ReLU",
+            "ReLU of [-1, 0, 2]",
+            List(vec![0.0, 0.0, 2.0]),
+            "src/nn/activation.rs (ReLU: max(0, x))",
+        ),
+        doc(
+            "Sigmoid",
+            "Sigmoid of [0, -500, 500]",
+            List(vec![0.5, 0.0, 1.0]),
+            "src/nn/activation.rs (Sigmoid: 1/(1 + e^−x), stable for any input)",
+        ),
+        doc(
+            "Tanh",
+            "Tanh(0.5)",
+            Num(0.462_117_157),
+            "src/nn/activation.rs (Tanh)",
+        ),
         // NOTE: the reference's module 02 forward was x·σ(1.702x) (0.8458 at 1) while its
         // backward differentiated the tanh form; ours documents and computes the tanh form.
-        doc("GELU", "GELU(1), tanh approximation", Num(0.841_191_991), "src/nn/activation.rs (GELU: 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))))"),
-        doc("Softmax::new", "Softmax(-1) of zeros (2, 4), every value", Num(0.25), "src/nn/activation.rs (Softmax example)"),
-        doc("Module::parameters", "parameters of an activation layer", Int(0), "curriculum 02 (activations have no parameters)"),
+        doc(
+            "GELU",
+            "GELU(1), tanh approximation",
+            Num(0.841_191_991),
+            "src/nn/activation.rs (GELU: 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))))",
+        ),
+        doc(
+            "Softmax::new",
+            "Softmax(-1) of zeros (2, 4), every value",
+            Num(0.25),
+            "src/nn/activation.rs (Softmax example)",
+        ),
+        doc(
+            "Module::parameters",
+            "parameters of an activation layer",
+            Int(0),
+            "curriculum 02 (activations have no parameters)",
+        ),
     ]
 }
 

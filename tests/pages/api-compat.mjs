@@ -1,0 +1,88 @@
+// TinyTorch Lab page tests: the JS half of `api_compatibility` (www/js/api-check.js) in a served
+// page. checkJsApi on the real pkg/tinytorch.d.ts passes every case; a name the declarations
+// export but the module lacks, a declared class member that is missing, and a documented value
+// that drifted each fail the right case with a message naming them. run.mjs calls
+// `apiCompatFlow`; on its own:
+//   node tests/pages/api-compat.mjs
+
+import { fileURLToPath } from 'node:url';
+import { chromium, CHROMIUM_ARGS, startServer, Checks } from './lib.mjs';
+
+/** Runs in the page: checkJsApi against the real declarations and three planted drifts. */
+async function inPage() {
+  const tt = await import('/www/js/tinytorch.js');
+  await tt.ready();
+  const { checkJsApi, parseDts } = await import('/www/js/api-check.js');
+  const dts = await (await fetch('/pkg/tinytorch.d.ts')).text();
+  const failing = (r) => r.cases.filter((c) => !c.passed).map((c) => ({ name: c.name, message: c.message }));
+  const real = checkJsApi(tt, dts);
+
+  // 1. A function declared in the .d.ts that the module does not have.
+  const extra = checkJsApi(tt, `${dts}\n/** Not in the module. */\nexport function notInTheModule(x: number): number;\n`);
+  // 2. The module without one of its declared functions (the first the .d.ts declares).
+  const { exports, examples } = parseDts(dts);
+  const dropped = exports.find((e) => e.kind === 'function').name;
+  const lacking = { ...tt };
+  delete lacking[dropped];
+  const without = checkJsApi(lacking, dts);
+  // 3. A member declared on class Tensor that the class lacks.
+  const member = checkJsApi(tt, dts.replace(/^(export class Tensor \{\n)/m, '$1  notAMember(): void;\n'));
+  // 4. A documented value that drifted: a shape an example's comment states, one larger (the
+  //    first such comment in an example that runs).
+  let drifted = null;
+  let value = [];
+  const sites = [...dts.matchAll(/(;\s*\/\/\s*\[)(\d+)/g)];
+  for (const m of sites) {
+    const at = m.index + m[1].length;
+    const n = Number(m[2]);
+    const planted = `${dts.slice(0, at)}${n + 1}${dts.slice(at + m[2].length)}`;
+    value = failing(checkJsApi(tt, planted));
+    if (value.length) { drifted = `${n} → ${n + 1}`; break; }
+  }
+  return {
+    real: { passed: real.passed, cases: real.cases.map((c) => ({ name: c.name, passed: c.passed, message: c.message })), keys: Object.keys(real.cases[0]), ms: real.duration_ms },
+    declared: exports.length, examples: examples.length,
+    extra: failing(extra), dropped, without: failing(without), member: failing(member), drifted, value: failing(value),
+  };
+}
+
+/** The checks, recorded in `checks` (run.mjs's recorder or this file's own). */
+export async function apiCompatFlow(page, base, checks) {
+  await page.goto(`${base}/index.html`);
+  const r = await page.evaluate(inPage);
+  const bad = r.real.cases.filter((c) => !c.passed);
+  const examples = r.real.cases.filter((c) => c.name.startsWith('js_example_'));
+  checks.ok(`checkJsApi on the real pkg/tinytorch.d.ts: all ${r.real.cases.length} cases pass (${r.declared} declared names, ${examples.length} of ${r.examples} documented examples run, ${r.real.ms.toFixed(0)} ms)`,
+    r.real.passed && examples.length > 0, bad.map((c) => `${c.name}: ${c.message}`).join(' | ') || r.real.cases.find((c) => c.name === 'js_examples')?.message);
+  const shape = ['name', 'description', 'passed', 'message', 'layer', 'gradcheck', 'curve', 'metrics', 'your_code', 'detail'];
+  checks.ok('its cases have the Rust suites\' case fields (report.rs CaseReport)', shape.every((k) => r.real.keys.includes(k)), r.real.keys.join(', '));
+  checks.ok('a function the .d.ts declares but the module lacks fails js_exports, naming it',
+    r.extra.length === 1 && r.extra[0].name === 'js_exports' && r.extra[0].message.includes('notInTheModule'), JSON.stringify(r.extra));
+  checks.ok(`the module without its declared function ${r.dropped} fails js_exports, naming it`,
+    r.without.length >= 1 && r.without[0].name === 'js_exports' && r.without[0].message.includes(r.dropped), JSON.stringify(r.without).slice(0, 400));
+  checks.ok('a member declared on Tensor that the class lacks fails js_class_members, naming Tensor.prototype.notAMember',
+    r.member.length === 1 && r.member[0].name === 'js_class_members' && r.member[0].message.includes('Tensor.prototype.notAMember'), JSON.stringify(r.member));
+  checks.ok(`a documented value that drifted (${r.drifted}) fails its example's case, naming the documented and the real value`,
+    r.drifted !== null && r.value.length === 1 && r.value[0].name.startsWith('js_example_') && /is documented as .* the module gave /.test(r.value[0].message),
+    JSON.stringify(r.value));
+  return r;
+}
+
+async function main() {
+  const server = await startServer();
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const checks = new Checks();
+  try {
+    const page = await browser.newPage();
+    checks.section('api_compatibility, the JS half (www/js/api-check.js)');
+    await apiCompatFlow(page, server.base, checks);
+  } finally {
+    await browser.close();
+    server.stop();
+  }
+  return checks.summary();
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  main().then((ok) => process.exit(ok ? 0 : 1), (err) => { console.error(err); process.exit(1); });
+}
