@@ -42,13 +42,14 @@ async function inPage() {
   return {
     real: { passed: real.passed, cases: real.cases.map((c) => ({ name: c.name, passed: c.passed, message: c.message })), keys: Object.keys(real.cases[0]), ms: real.duration_ms },
     declared: exports.length, examples: examples.length,
-    extra: failing(extra), dropped, without: failing(without), member: failing(member), drifted, value: failing(value),
+    extra: failing(extra), dropped, without: failing(without), member: failing(member), drifted, value,
   };
 }
 
 /** The checks, recorded in `checks` (run.mjs's recorder or this file's own). */
 export async function apiCompatFlow(page, base, checks) {
-  await page.goto(`${base}/index.html`);
+  // The SIMD128 build: the one pkg/tinytorch.d.ts was generated with.
+  await page.goto(`${base}/index.html?build=simd`);
   const r = await page.evaluate(inPage);
   const bad = r.real.cases.filter((c) => !c.passed);
   const examples = r.real.cases.filter((c) => c.name.startsWith('js_example_'));

@@ -56,11 +56,12 @@ export function parseDts(text) {
       takeExamples(doc, m[1], examples);
     } else if (cls && t === '}' && !line.startsWith(' ')) {
       cls = null;
-    } else if (cls && line.startsWith('  ') && !line.startsWith('   ')) {
+    } else if (cls && /^\s+[\w[]/.test(line)) {
       // A member: `static fromArray(…): Tensor;`, `forward(x: Tensor): Tensor;`, `get shape(): …`,
       // `set requiresGrad(v: boolean);`, `readonly x: number;`, `private constructor();`.
       const mm = /^(?:(private|protected)\s+)?(static\s+)?(?:readonly\s+)?(?:(get|set)\s+)?(\[?[\w.]+\]?)\s*[(:?]/.exec(t);
-      if (mm && !mm[1] && mm[4] !== 'constructor' && !mm[4].startsWith('[')) {
+      if (mm && !mm[1] && mm[4] === 'constructor') takeExamples(doc, `new ${cls.name}`, examples);
+      else if (mm && !mm[1] && !mm[4].startsWith('[')) {
         cls.members.push({ name: mm[4], isStatic: Boolean(mm[2]), accessor: mm[3] ?? (/^\w+\s*\(/.test(t.replace(/^(static\s+)?(readonly\s+)?/, '')) ? 'method' : 'property') });
         takeExamples(doc, `${cls.name}.${mm[4]}`, examples);
       }
@@ -81,7 +82,8 @@ function takeExamples(doc, owner, out) {
 
 /** A documented value written in a comment (`[2, 3]`, `0.5`, `true`, `"mse"`), or undefined. */
 export function parseDocumented(comment) {
-  const c = comment.trim();
+  // `Float32Array [2, 4, 6, 8]`: the type is a reader's hint; the values are compared.
+  const c = comment.trim().replace(/^(?:Float32Array|Uint32Array|Int32Array|Int8Array|Array)\s+(?=\[)/, '');
   if (c.includes('…') || c.includes('...')) return undefined;
   const attempt = (s) => {
     try {
@@ -123,7 +125,10 @@ const show = (v) => {
 export function freeNames(code, known) {
   const s = stripStrings(code);
   const declared = new Set();
-  for (const m of s.matchAll(/\b(?:const|let|var|function)\s+(\{[^}]*\}|\[[^\]]*\]|[\w$]+(?:\s*=[^,;]*)?(?:\s*,\s*[\w$]+(?:\s*=[^,;]*)?)*)/g)) {
+  // Call arguments hide the commas between declarators (`const a = f(1, 2), b = 3`).
+  let flat = s;
+  for (let prev = ''; prev !== flat;) { prev = flat; flat = flat.replace(/\([^()]*\)/g, ''); }
+  for (const m of flat.matchAll(/\b(?:const|let|var|function)\s+(\{[^}]*\}|\[[^\]]*\]|[\w$]+(?:\s*=[^,;]*)?(?:\s*,\s*[\w$]+(?:\s*=[^,;]*)?)*)/g)) {
     for (const id of m[1].replace(/=[^,;]*/g, '').match(/[A-Za-z_$][\w$]*/g) ?? []) declared.add(id);
   }
   for (const m of s.matchAll(/\(([^()]*)\)\s*=>|([A-Za-z_$][\w$]*)\s*=>/g)) {
