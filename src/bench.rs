@@ -15,6 +15,7 @@ use std::rc::Rc;
 
 /// Summary statistics of repeated measurements.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 pub struct Stats {
     pub runs: usize,
     pub median: f64,
@@ -272,6 +273,7 @@ fn step_rate(
 
 /// One model's measured figures.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify), tsify(missing_as_null))]
 pub struct ModelEntry {
     pub name: String,
     /// Weights and biases stored (int8 ones included).

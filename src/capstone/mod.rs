@@ -7,13 +7,13 @@ mod schema;
 pub use schema::schema;
 
 use crate::bench::{compare_models, ModelEntry};
-use crate::compress::{distillation_loss, magnitude_prune, sparsity, MaskedOptimizer};
+use crate::compress::{distill, magnitude_prune, sparsity, DistillConfig, MaskedOptimizer};
 use crate::data::{digits, DataLoader, TensorDataset};
 use crate::error::Result;
 use crate::milestones::digits::digits_mlp;
 use crate::nn::loss::Loss;
-use crate::nn::{call, Layer, Module};
-use crate::optim::{Adam, Optimizer};
+use crate::nn::{Layer, Module};
+use crate::optim::Adam;
 use crate::quant::quantize_model;
 use crate::train::Trainer;
 use serde_json::{json, Value};
@@ -94,16 +94,12 @@ pub fn run_capstone_with(
     progress("distilling into a 64-32-10 student (T = 3, α = 0.7)");
     let student_net = Rc::new(digits_mlp(32));
     let mut opt = Adam::new(student_net.parameters(), 0.005)?;
-    for _ in 0..plan.distill_epochs {
-        for batch in train.epoch() {
-            let (x, y) = batch?;
-            let teacher = crate::no_grad(|| call(&*baseline, &x))?;
-            let loss = distillation_loss(&call(&*student_net, &x)?, &teacher, &y, 3.0, 0.7)?;
-            opt.zero_grad();
-            loss.backward()?;
-            opt.step()?;
-        }
-    }
+    let cfg = DistillConfig {
+        epochs: plan.distill_epochs,
+        temperature: 3.0,
+        alpha: 0.7,
+    };
+    distill(&*baseline, &*student_net, &train, &mut opt, &cfg, &mut |_, _| true)?;
     progress("pruning 50% of the student's weights and fine-tuning with the mask");
     let weights: Vec<_> = student_net
         .named_parameters()

@@ -1,13 +1,13 @@
 //! Compression (course module 16): magnitude pruning (global or per layer) with masks that
 //! stay applied while training continues, structured pruning that really shrinks layers,
-//! low-rank factorisation of a Linear into two, knowledge distillation with gradients, and
-//! sparsity measurement.
+//! low-rank factorisation of a Linear into two, knowledge distillation (its loss with gradients
+//! and its training loop), and sparsity measurement.
 
 mod distill;
 mod lowrank;
 mod structured;
 
-pub use distill::distillation_loss;
+pub use distill::{distill, distillation_loss, DistillConfig};
 pub use lowrank::{low_rank_linear, svd};
 pub use structured::prune_neurons;
 

@@ -10,8 +10,9 @@ use crate::train::{EpochStats, Trainer};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 
-/// Which digits model to build.
+/// Which digits model to build (`"mlp"` or `"cnn"` in JSON and the JS API).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum DigitsModel {
     /// Flatten → Linear(64, 128) → ReLU → Linear(128, 10).

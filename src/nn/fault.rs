@@ -59,19 +59,37 @@ fn grad_fault(factor: f32, hits: Rc<Cell<u64>>) -> crate::hooks::grad::GradHook 
     })
 }
 
-/// The kinds of fault a layer can be given.
+/// The kinds of fault a layer can be given (`"detach"`, `"zero_grad"`, `"flip_sign"`,
+/// `"scale_grad"` in JSON and the JS API; the camelCase spellings are read too).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum FaultKind {
     /// The layer's output is detached from the graph: no gradient reaches anything before it.
     Detach,
     /// The layer's weight gradients are zeroed (for a layer without parameters, the gradient
     /// it passes down is zeroed).
+    #[serde(alias = "zeroGrad")]
     ZeroGrad,
     /// The gradient flowing back through the layer has its sign flipped.
+    #[serde(alias = "flipSign")]
     FlipSign,
     /// The gradient flowing back through the layer is doubled.
+    #[serde(alias = "scaleGrad")]
     ScaleGrad,
+}
+
+/// A fault kind as the course presents it: `faultKinds()` in the JS API, the "Break a layer"
+/// picker of the module pages.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
+pub struct FaultKindInfo {
+    /// The name the API takes, e.g. `"flip_sign"`.
+    pub name: FaultKind,
+    /// A short label for a menu, e.g. "Flip the sign".
+    pub label: &'static str,
+    /// What the fault does to training, in a sentence for students.
+    pub description: &'static str,
 }
 
 impl FaultKind {
@@ -90,6 +108,27 @@ impl FaultKind {
             FaultKind::ZeroGrad => "zero_grad",
             FaultKind::FlipSign => "flip_sign",
             FaultKind::ScaleGrad => "scale_grad",
+        }
+    }
+
+    /// The kind for students: its name, a label and what it does to training.
+    ///
+    /// # Example
+    /// ```
+    /// use tinytorch::nn::FaultKind;
+    /// assert_eq!(FaultKind::FlipSign.info().label, "Flip the sign");
+    /// ```
+    pub fn info(self) -> FaultKindInfo {
+        let (label, description) = match self {
+            FaultKind::Detach => ("Detach", "The layer's output is cut from its input, as if rebuilt from raw data: no gradient reaches anything before it."),
+            FaultKind::ZeroGrad => ("Zero the gradient", "The layer passes back only zeros: everything before it stops learning."),
+            FaultKind::FlipSign => ("Flip the sign", "The layer passes back the negated gradient, like a sign error in a backward rule."),
+            FaultKind::ScaleGrad => ("Scale the gradient", "The layer passes back twice the right gradient, like a missing or extra factor (a sum where a mean belongs)."),
+        };
+        FaultKindInfo {
+            name: self,
+            label,
+            description,
         }
     }
 

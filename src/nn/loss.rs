@@ -156,17 +156,21 @@ pub fn cross_entropy(logits: &Tensor, target: &Tensor) -> Result<Tensor> {
     flat.try_cross_entropy(&ids)
 }
 
-/// Which loss to train or check with.
+/// Which loss to train or check with (`"mse"`, `"cross_entropy"`, `"bce"`,
+/// `"bce_with_logits"` in JSON and the JS API; [`Loss::parse`]'s other spellings are read too).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(target_arch = "wasm32", derive(tsify::Tsify))]
 #[serde(rename_all = "snake_case")]
 pub enum Loss {
     /// Mean squared error.
     Mse,
     /// Cross-entropy on logits against integer class ids.
+    #[serde(alias = "crossEntropy", alias = "ce")]
     CrossEntropy,
     /// Binary cross-entropy on probabilities.
     Bce,
     /// Binary cross-entropy on logits (sigmoid folded in, stable).
+    #[serde(alias = "bceWithLogits")]
     BceWithLogits,
 }
 

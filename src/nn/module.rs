@@ -285,3 +285,62 @@ pub fn call<M: Module + ?Sized>(m: &M, x: &Tensor) -> Result<Tensor> {
     }
     Ok(y)
 }
+
+/// Copies every parameter and buffer of `from` into the same-shaped model `to` (values only,
+/// not recorded in the graph): afterwards both compute the same function, and stay independent.
+///
+/// # Errors
+/// If the models differ in their number of parameters or buffers, or in a shape; nothing is
+/// copied then.
+///
+/// # Example
+/// ```
+/// use tinytorch::nn::{copy_weights, Linear, Module};
+/// let (a, b) = (Linear::new(3, 2, true), Linear::new(3, 2, true));
+/// copy_weights(&a, &b).unwrap();
+/// assert_eq!(a.parameters()[0].to_vec(), b.parameters()[0].to_vec());
+/// assert!(copy_weights(&a, &Linear::new(2, 3, true)).is_err());
+/// ```
+pub fn copy_weights(from: &dyn Module, to: &dyn Module) -> Result<()> {
+    let pairs = |a: Vec<(String, Tensor)>, b: Vec<(String, Tensor)>, what: &str| {
+        if a.len() != b.len() {
+            return Err(crate::error::Error::Arg {
+                op: "copy_weights",
+                msg: format!(
+                    "the models differ: {} {what} in the source, {} in the target",
+                    a.len(),
+                    b.len()
+                ),
+            });
+        }
+        for ((name, x), (_, y)) in a.iter().zip(&b) {
+            if x.shape() != y.shape() {
+                return Err(crate::error::Error::Arg {
+                    op: "copy_weights",
+                    msg: format!(
+                        "{what} {name} has shape {:?} in the source and {:?} in the target",
+                        x.shape(),
+                        y.shape()
+                    ),
+                });
+            }
+        }
+        Ok(a.into_iter().zip(b).map(|((_, x), (_, y))| (x, y)).collect::<Vec<_>>())
+    };
+    let named_buffers = |m: &dyn Module| {
+        m.buffers()
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| (i.to_string(), t))
+            .collect::<Vec<_>>()
+    };
+    // Check everything first, so a mismatch leaves `to` as it was.
+    let params = pairs(from.named_parameters(), to.named_parameters(), "parameter")?;
+    let buffers = pairs(named_buffers(from), named_buffers(to), "buffer")?;
+    for (x, y) in params.into_iter().chain(buffers) {
+        // Read before writing: the two may be one tensor (a layer both models share).
+        let values = x.data().clone();
+        y.set_data(values)?;
+    }
+    Ok(())
+}

@@ -1,5 +1,5 @@
-//! Reading JS arguments safely: numbers that must be counts, shapes, option objects, and
-//! serde values handed back as plain JS objects.
+//! Reading JS arguments safely: numbers that must be counts, shapes, strings, and serde values
+//! handed back as plain JS objects. Option objects are read in `options.rs`.
 
 use super::js_err;
 use js_sys::{Array, Reflect};
@@ -35,11 +35,6 @@ const MAX_SEED: f64 = 9_007_199_254_740_991.0;
 /// A seed given as a number (absent means 0): a whole number in `[0, 2^53 - 1]`.
 pub fn seed_value(op: &str, v: Option<f64>) -> Result<u64, JsError> {
     Ok(count(op, "seed", v.unwrap_or(0.0), MAX_SEED)? as u64)
-}
-
-/// The `seed` option of an options object (absent means 0), checked as [`seed_value`].
-pub fn seed(obj: &JsValue, op: &str) -> Result<u64, JsError> {
-    seed_value(op, opt_num(obj, op, "seed")?)
 }
 
 /// A finite number.
@@ -164,111 +159,26 @@ fn show(v: &JsValue) -> String {
     v.as_f64().map(|x| x.to_string()).unwrap_or_else(|| kind(v))
 }
 
-/// Reads `obj[key]`; `undefined` when `obj` is not an object or lacks the key.
-pub fn get(obj: &JsValue, key: &str) -> JsValue {
-    if obj.is_object() {
-        Reflect::get(obj, &key.into()).unwrap_or(JsValue::UNDEFINED)
-    } else {
-        JsValue::UNDEFINED
-    }
-}
-
-/// An optional number option, validated by `check`.
-pub fn opt_num(obj: &JsValue, op: &str, key: &str) -> Result<Option<f64>, JsError> {
-    let v = get(obj, key);
-    if v.is_undefined() || v.is_null() {
-        return Ok(None);
-    }
-    v.as_f64().map(Some).ok_or_else(|| {
-        js_err(format!(
-            "{op}: option '{key}' must be a number, got {}",
-            kind(&v)
-        ))
-    })
-}
-
-/// Option `key` as a whole number in `[0, max]`; `default` when absent.
-/// Example: `opt_count(&options, "GPT.generate", "maxNewTokens", 32.0, 1e5)?`.
-pub fn opt_count(
-    obj: &JsValue,
+/// A list of whole numbers, each in `[min, max]` (`min` is 0 or 1), or an error naming the
+/// entry: `kvCacheTiming: lengths[1] must be a whole number in [0, 100000], got 2.5`.
+pub fn whole_numbers(
     op: &str,
-    key: &str,
-    default: f64,
+    what: &str,
+    v: &[f64],
+    min: f64,
     max: f64,
-) -> Result<usize, JsError> {
-    count(op, key, opt_num(obj, op, key)?.unwrap_or(default), max)
-}
-
-/// Option `key` as a whole number in `[1, max]`; `default` when absent.
-/// Example: `opt_positive(&options, "benchCnn", "batch", 32.0, 65_536.0)?`.
-pub fn opt_positive(
-    obj: &JsValue,
-    op: &str,
-    key: &str,
-    default: f64,
-    max: f64,
-) -> Result<usize, JsError> {
-    positive(op, key, opt_num(obj, op, key)?.unwrap_or(default), max)
-}
-
-/// Option `key` as a finite number; `default` when absent.
-/// Example: `opt_finite(&options, "fit", "momentum", 0.0)?`.
-pub fn opt_finite(obj: &JsValue, op: &str, key: &str, default: f64) -> Result<f32, JsError> {
-    finite(op, key, opt_num(obj, op, key)?.unwrap_or(default))
-}
-
-/// An optional string option.
-pub fn opt_str(obj: &JsValue, op: &str, key: &str) -> Result<Option<String>, JsError> {
-    let v = get(obj, key);
-    if v.is_undefined() || v.is_null() {
-        return Ok(None);
-    }
-    v.as_string().map(Some).ok_or_else(|| {
-        js_err(format!(
-            "{op}: option '{key}' must be a string, got {}",
-            kind(&v)
-        ))
-    })
-}
-
-/// An optional boolean option.
-pub fn opt_bool(obj: &JsValue, op: &str, key: &str) -> Result<Option<bool>, JsError> {
-    let v = get(obj, key);
-    if v.is_undefined() || v.is_null() {
-        return Ok(None);
-    }
-    v.as_bool().map(Some).ok_or_else(|| {
-        js_err(format!(
-            "{op}: option '{key}' must be true or false, got {}",
-            kind(&v)
-        ))
-    })
-}
-
-/// An optional callback option.
-pub fn opt_fn(obj: &JsValue, op: &str, key: &str) -> Result<Option<js_sys::Function>, JsError> {
-    let v = get(obj, key);
-    if v.is_undefined() || v.is_null() {
-        return Ok(None);
-    }
-    v.dyn_into::<js_sys::Function>().map(Some).map_err(|v| {
-        js_err(format!(
-            "{op}: option '{key}' must be a function, got {}",
-            kind(&v)
-        ))
-    })
-}
-
-/// Fails if the options object is neither undefined nor an object.
-pub fn options(op: &str, v: &JsValue) -> Result<(), JsError> {
-    if v.is_undefined() || v.is_null() || (v.is_object() && !Array::is_array(v)) {
-        Ok(())
-    } else {
-        Err(js_err(format!(
-            "{op}: options must be an object, got {}",
-            kind(v)
-        )))
-    }
+) -> Result<Vec<usize>, JsError> {
+    v.iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            let name = format!("{what}[{i}]");
+            if min >= 1.0 {
+                positive(op, &name, x, max)
+            } else {
+                count(op, &name, x, max)
+            }
+        })
+        .collect()
 }
 
 /// Serialises a value to a plain JS object (through JSON, the same text native runs print).

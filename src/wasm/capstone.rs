@@ -1,36 +1,70 @@
 //! Modules 17, 19 and 20 for JavaScript: KV-cache timing, model comparison and the Pareto
 //! front, and the capstone run with its submission schema and validator.
 
-use super::args::{self, opt_fn, opt_str};
+use super::args;
+use super::options::{self, callback};
 use super::handles::{layer_from_js, tensor_from_js};
 use super::tensor::JsTensor;
 use super::{js_err, js_err_in};
+use crate::bench::time_ms;
 use crate::nn::{GenerateOptions, Layer, Module};
-use js_sys::Array;
+use js_sys::{Array, Function};
+use serde::{Deserialize, Serialize};
+use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 
-/// Generation time with and without the KV cache for each length:
-/// `kvCacheTiming(gpt, { lengths = [16, 64, 128], prompt = [1] })` →
-/// `[{ tokens, uncachedMs, cachedMs, speedup, same }]` (greedy; `same`: identical outputs).
+/// Options of `kvCacheTiming(gpt, options)`.
+#[derive(Default, Deserialize, Tsify)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct KvCacheTimingOptions {
+    /// New tokens to generate, one row each (default [16, 64, 128]; each 1 to 10^5).
+    #[tsify(optional)]
+    pub lengths: Option<Vec<f64>>,
+    /// The prompt's ids (default [1]).
+    #[tsify(optional)]
+    pub prompt: Option<Vec<f64>>,
+    /// Timed rounds per path and length, each at least 10 ms (default 3, 1 to 1000).
+    #[tsify(optional)]
+    pub runs: Option<f64>,
+}
+
+/// One row of `kvCacheTiming`: medians over the rounds, in milliseconds per generation.
+#[derive(Serialize, Tsify)]
+#[serde(rename_all = "camelCase")]
+pub struct KvCacheTimingRow {
+    pub tokens: usize,
+    pub uncached_ms: f64,
+    pub cached_ms: f64,
+    /// `uncachedMs / cachedMs`.
+    pub speedup: f64,
+    /// Whether both paths generated the same tokens.
+    pub same: bool,
+    /// Timed rounds behind each median.
+    pub runs: usize,
+}
+
+/// Greedy generation time with and without the KV cache for each length, timed by the lab's
+/// one timing function (warm-up, rounds of at least 10 ms, median).
+///
+/// ```js
+/// kvCacheTiming(gpt, { lengths: [64], runs: 5 })[0].speedup;   // > 1: the cache is faster
+/// ```
 #[wasm_bindgen(js_name = kvCacheTiming, unchecked_return_type = "KvCacheTimingRow[]")]
 pub fn kv_cache_timing(
     gpt: &super::transformer::JsGPT,
     #[wasm_bindgen(unchecked_optional_param_type = "KvCacheTimingOptions")] options: JsValue,
 ) -> Result<JsValue, JsError> {
     let op = "kvCacheTiming";
-    args::options(op, &options)?;
-    let lengths_v = args::get(&options, "lengths");
-    let lengths = if lengths_v.is_undefined() {
-        vec![16, 64, 128]
-    } else {
-        args::shape(op, &lengths_v)?
+    let o: KvCacheTimingOptions = options::parse(op, &options)?;
+    let lengths = match &o.lengths {
+        Some(l) => args::whole_numbers(op, "lengths", l, 1.0, 1e5)?,
+        None => vec![16, 64, 128],
     };
-    let prompt_v = args::get(&options, "prompt");
-    let prompt = if prompt_v.is_undefined() {
-        vec![1]
-    } else {
-        super::text::ids_from_js(op, &prompt_v)?
+    let prompt = match &o.prompt {
+        Some(p) => args::whole_numbers(op, "prompt", p, 0.0, 1e7)?,
+        None => vec![1],
     };
+    let runs = args::positive(op, "runs", o.runs.unwrap_or(3.0), 1000.0)?;
     let g = gpt.model();
     let greedy = |n| GenerateOptions {
         max_new_tokens: n,
@@ -47,44 +81,81 @@ pub fn kv_cache_timing(
     let mut rows = Vec::new();
     for n in lengths {
         let opts = greedy(n);
-        let t0 = crate::clock::now_ms();
-        let a = g
-            .generate(&prompt, &opts, &mut |_| true)
-            .map_err(|e| js_err_in(op, e))?;
-        let t1 = crate::clock::now_ms();
+        let a = g.generate(&prompt, &opts, &mut |_| true).map_err(|e| js_err_in(op, e))?;
         let b = g
             .generate_cached(&prompt, &opts, &mut |_, _| true)
             .map_err(|e| js_err_in(op, e))?;
-        let t2 = crate::clock::now_ms();
-        rows.push(serde_json::json!({ "tokens": n, "uncachedMs": t1 - t0, "cachedMs": t2 - t1, "speedup": (t1 - t0) / (t2 - t1).max(1e-3), "same": a == b }));
+        let uncached = time_ms(0, runs, 10.0, &mut || {
+            g.generate(&prompt, &opts, &mut |_| true).map(drop)
+        })
+        .map_err(|e| js_err_in(op, e))?;
+        let cached = time_ms(0, runs, 10.0, &mut || {
+            g.generate_cached(&prompt, &opts, &mut |_, _| true).map(drop)
+        })
+        .map_err(|e| js_err_in(op, e))?;
+        rows.push(KvCacheTimingRow {
+            tokens: n,
+            uncached_ms: uncached.median,
+            cached_ms: cached.median,
+            speedup: uncached.median / cached.median.max(1e-6),
+            same: a == b,
+            runs,
+        });
     }
     args::to_js(&rows)
 }
 
-/// Measures each model on labelled data: `compareModels([{ name, model }], x, y, { runs = 10 })`
-/// → `[{ name, params, bytes, latency_ms: stats, accuracy }]`; accuracy is measured, never
-/// invented (null without labels).
-#[wasm_bindgen(js_name = compareModels)]
+/// A model to compare: `{ name, model }`.
+#[derive(Deserialize, Tsify)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ModelSpec {
+    /// Its name in the result (default "model i").
+    #[tsify(optional)]
+    pub name: Option<String>,
+    #[serde(deserialize_with = "options::js_value")]
+    #[tsify(type = "Sequential")]
+    pub model: JsValue,
+}
+
+/// Options of `compareModels(models, x, y, options)`.
+#[derive(Default, Deserialize, Tsify)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CompareModelsOptions {
+    /// Timed rounds of batch-1 latency per model (default 10, 1 to 1000).
+    #[tsify(optional)]
+    pub runs: Option<f64>,
+}
+
+/// Measures each model on labelled data: parameters, bytes, batch-1 latency (median and 95 %
+/// CI) and accuracy, which is measured, never invented (null without labels).
+///
+/// ```js
+/// compareModels([{ name: 'mlp', model }], testImages, testLabels, { runs: 5 })[0].accuracy;
+/// ```
+#[wasm_bindgen(js_name = compareModels, unchecked_return_type = "ModelEntry[]")]
 pub fn compare_models(
-    models: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ModelSpec[]")] models: JsValue,
     x: &JsTensor,
-    y: JsValue,
-    options: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Tensor | undefined")] y: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "CompareModelsOptions")] options: JsValue,
 ) -> Result<JsValue, JsError> {
     let op = "compareModels";
-    args::options(op, &options)?;
-    let runs = args::opt_positive(&options, op, "runs", 10.0, 1000.0)?;
+    let o: CompareModelsOptions = options::parse(op, &options)?;
+    let runs = args::positive(op, "runs", o.runs.unwrap_or(10.0), 1000.0)?;
+    if !Array::is_array(&models) {
+        return Err(js_err(format!(
+            "{op}: models must be an array of {{ name, model }}, got {}",
+            args::kind(&models)
+        )));
+    }
     let list: Vec<(String, Layer)> = Array::from(&models)
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            let name = args::get(&e, "name")
-                .as_string()
-                .unwrap_or_else(|| format!("model {i}"));
-            Ok((
-                name,
-                layer_from_js(op, &format!("models[{i}].model"), &args::get(&e, "model"))?,
-            ))
+            let what = format!("models[{i}]");
+            let spec: ModelSpec = options::parse_arg(op, &what, &e)?;
+            let name = spec.name.unwrap_or_else(|| format!("model {i}"));
+            Ok((name, layer_from_js(op, &format!("{what}.model"), &spec.model)?))
         })
         .collect::<Result<_, JsError>>()?;
     let labels = if y.is_undefined() || y.is_null() {
@@ -123,22 +194,47 @@ pub fn pareto_front(points: JsValue) -> Result<Vec<u32>, JsError> {
         .collect())
 }
 
-/// Runs the capstone (distil, prune, int8-quantize a digits model, measure both):
-/// `runCapstone({ seed = 0, student, build, onStage(text) })` → the submission object.
+/// Options of `runCapstone(options)`.
+#[derive(Default, Deserialize, Tsify)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RunCapstoneOptions {
+    /// Seed of the data split and every model (default 0).
+    #[tsify(optional)]
+    pub seed: Option<f64>,
+    /// The student's name, written into the submission.
+    #[tsify(optional)]
+    pub student: Option<String>,
+    /// The build that ran it, for the submission (default this one: "simd" or "relaxed").
+    #[tsify(optional)]
+    pub build: Option<String>,
+    /// Called with each stage's description as it starts.
+    #[serde(default, deserialize_with = "callback")]
+    #[tsify(optional, type = "(stage: string) => void")]
+    pub on_stage: Option<Function>,
+}
+
+/// Runs the capstone (distil, prune, int8-quantize a digits model, measure both) and returns
+/// the submission object.
+///
+/// ```js
+/// const submission = runCapstone({ seed: 0, onStage: (s) => console.log(s) });
+/// validateSubmission(submission);   // []
+/// ```
 #[wasm_bindgen(js_name = runCapstone)]
-pub fn run_capstone(options: JsValue) -> Result<JsValue, JsError> {
+pub fn run_capstone(
+    #[wasm_bindgen(unchecked_optional_param_type = "RunCapstoneOptions")] options: JsValue,
+) -> Result<JsValue, JsError> {
     let op = "runCapstone";
-    args::options(op, &options)?;
-    let seed = args::seed(&options, op)?;
-    let student = opt_str(&options, op, "student")?;
-    let build = opt_str(&options, op, "build")?.unwrap_or_else(|| {
+    let o: RunCapstoneOptions = options::parse(op, &options)?;
+    let seed = args::seed_value(op, o.seed)?;
+    let build = o.build.unwrap_or_else(|| {
         if cfg!(target_feature = "relaxed-simd") {
             "relaxed".into()
         } else {
             "simd".into()
         }
     });
-    let on_stage = opt_fn(&options, op, "onStage")?;
+    let (student, on_stage) = (o.student, o.on_stage);
     let mut thrown = None;
     let report = crate::capstone::run_capstone(seed, student.as_deref(), &build, &mut |s| {
         // Stages cannot stop the run; the first throw is reported once the run ends.

@@ -4,13 +4,16 @@
 //! its exceptions, wrong shapes, NaNs and odd return values become errors naming the slot, and
 //! the instance keeps working.
 
-use super::args::{self, opt_fn};
+use super::args;
+use super::options::{self, callback};
 use super::js_err;
 use super::slots::{from_js, read_back, to_js, Made};
 use crate::exercises::{self, UnitResult};
 use crate::slots::{self, Slot, SlotFn, Value};
 use js_sys::{Array, Function, Reflect};
+use serde::Deserialize;
 use std::rc::Rc;
+use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -159,27 +162,43 @@ pub fn active_implementations() -> Array {
         .collect()
 }
 
+/// Options of `runUnitChecks(module, options)`.
+#[derive(Default, Deserialize, Tsify)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RunUnitChecksOptions {
+    /// Seed of the random inputs (default 0).
+    #[tsify(optional)]
+    pub seed: Option<f64>,
+    /// Called with each check's result as it finishes; a throw is ignored.
+    #[serde(default, deserialize_with = "callback")]
+    #[tsify(optional, type = "(result: unknown) => void")]
+    pub on_check: Option<Function>,
+}
+
 /// Runs the unit checks of course module `module` (1–9) on the installed implementations and
 /// returns `{ module, seed, passed, functions: [{ name, status, passed, total }], checks: [...] }`;
 /// each check has `status` (pass | fail | todo | missing), `message`, and for tensors `expected`,
 /// `got`, `differs` (flat indices) and `first` ({ index, expected, got }).
 ///
-/// Options: `{ seed = 0, onCheck(result) }`.
+/// ```js
+/// useImplementation('relu', (x) => ({ data: x.data.map((v) => Math.max(0, v)), shape: x.shape }));
+/// runUnitChecks(2, { seed: 1 }).functions;   // [{ name: 'relu', status: 'pass', … }, …]
+/// ```
 #[wasm_bindgen(js_name = runUnitChecks)]
 pub fn run_unit_checks(
     module: f64,
     #[wasm_bindgen(unchecked_optional_param_type = "RunUnitChecksOptions")] options: JsValue,
 ) -> Result<JsValue, JsError> {
     let op = "runUnitChecks";
-    args::options(op, &options)?;
+    let o: RunUnitChecksOptions = options::parse(op, &options)?;
     let m = args::count(op, "module", module, 1e6)? as u32;
     if !exercises::MODULES.contains(&m) {
         return Err(js_err(format!(
             "{op}: module {m} has no exercise (modules 1 to 9 do)"
         )));
     }
-    let seed = args::seed(&options, op)?;
-    let on_check = opt_fn(&options, op, "onCheck")?;
+    let seed = args::seed_value(op, o.seed)?;
+    let on_check = o.on_check;
     let mut progress = |r: &UnitResult| {
         if let Some(f) = &on_check {
             let v = args::to_js(r).unwrap_or(JsValue::UNDEFINED);

@@ -187,6 +187,98 @@ impl JsSequential {
     }
 }
 
+/// The JS object of a layer built in Rust, as the class of its kind (shared, not copied).
+fn layer_to_js(op: &str, layer: Layer) -> Result<JsValue, JsError> {
+    use super::conv::{JsAvgPool2d, JsBatchNorm2d, JsConv2d, JsFlatten, JsMaxPool2d};
+    use super::transformer::{
+        JsEmbedding, JsLayerNorm, JsMultiHeadAttention, JsTransformerBlock, JsGPT,
+    };
+    Ok(match layer.kind() {
+        "Linear" => JsLinear::wrap(layer).into(),
+        "ReLU" => JsReLU::wrap(layer).into(),
+        "Sigmoid" => JsSigmoid::wrap(layer).into(),
+        "Tanh" => JsTanh::wrap(layer).into(),
+        "GELU" => JsGELU::wrap(layer).into(),
+        "Softmax" => JsSoftmax::wrap(layer).into(),
+        "Dropout" => JsDropout::wrap(layer).into(),
+        "Sequential" => JsSequential::wrap(layer).into(),
+        "Conv2d" => JsConv2d::wrap(layer).into(),
+        "MaxPool2d" => JsMaxPool2d::wrap(layer).into(),
+        "AvgPool2d" => JsAvgPool2d::wrap(layer).into(),
+        "BatchNorm2d" => JsBatchNorm2d::wrap(layer).into(),
+        "Flatten" => JsFlatten::wrap(layer).into(),
+        "Embedding" => JsEmbedding::wrap(layer).into(),
+        "LayerNorm" => JsLayerNorm::wrap(layer).into(),
+        "MultiHeadAttention" => JsMultiHeadAttention::wrap(layer).into(),
+        "TransformerBlock" => JsTransformerBlock::wrap(layer).into(),
+        "GPT" => JsGPT::wrap(layer).into(),
+        other => {
+            return Err(js_err(format!(
+                "{op}: the layer is a {other}, which has no JS class (it can still run inside its model)"
+            )))
+        }
+    })
+}
+
+#[wasm_bindgen(js_class = "Sequential")]
+impl JsSequential {
+    /// The layer at `index` (from 0), the same object the model runs (not a copy), like
+    /// PyTorch's `model[index]`.
+    ///
+    /// ```js
+    /// const mlp = digitsModel({ model: 'mlp' });
+    /// mlp.at(1).weight.shape;   // [64, 128]: Flatten is layer 0
+    /// ```
+    #[wasm_bindgen(unchecked_return_type = "Linear | ReLU | Sequential | Conv2d | Flatten | MaxPool2d | AvgPool2d | BatchNorm2d | Dropout | Sigmoid | Tanh | GELU | Softmax | Embedding | LayerNorm | MultiHeadAttention | TransformerBlock | GPT")]
+    pub fn at(&self, index: f64) -> Result<JsValue, JsError> {
+        let op = "Sequential.at";
+        let Some(seq) = self.layer.as_any().downcast_ref::<nn::Sequential>() else {
+            return Err(js_err(format!("{op}: this object is not a Sequential")));
+        };
+        let i = args::count(op, "index", index, 1e9)?;
+        let Some(child) = seq.layers().get(i) else {
+            return Err(js_err(format!(
+                "{op}: index {i} is out of range for a Sequential of {} layers",
+                seq.len()
+            )));
+        };
+        layer_to_js(op, child.clone())
+    }
+}
+
+/// Every kind of fault a layer can be given (`injectFault`, `runSuite`'s `fault`), with a
+/// label and what it does, for pickers.
+///
+/// ```js
+/// faultKinds()[2];   // { name: 'flip_sign', label: 'Flip the sign', description: 'The layer passes back …' }
+/// ```
+#[wasm_bindgen(js_name = faultKinds, unchecked_return_type = "FaultKindInfo[]")]
+pub fn fault_kinds() -> Result<JsValue, JsError> {
+    let all: Vec<nn::FaultKindInfo> = nn::FaultKind::ALL.iter().map(|k| k.info()).collect();
+    args::to_js(&all)
+}
+
+/// Copies the weights (parameters, and buffers such as BatchNorm's running statistics) of
+/// `from` into the same-shaped model `to`; afterwards both compute the same function and
+/// train independently.
+///
+/// ```js
+/// const copy = digitsModel({ model: 'mlp' });
+/// copyWeights(trained, copy);   // an error names the first shape that differs
+/// ```
+#[wasm_bindgen(js_name = copyWeights)]
+pub fn copy_weights(
+    #[wasm_bindgen(unchecked_param_type = "Sequential")] from: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Sequential")] to: JsValue,
+) -> Result<(), JsError> {
+    let op = "copyWeights";
+    let (a, b) = (
+        layer_from_js(op, "from", &from)?,
+        layer_from_js(op, "to", &to)?,
+    );
+    nn::copy_weights(&*a, &*b).map_err(|e| super::js_err_in(op, e))
+}
+
 #[wasm_bindgen(js_class = "Sequential")]
 impl JsSequential {
     /// The layer list's length (same as `length`).

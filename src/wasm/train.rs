@@ -1,7 +1,8 @@
 //! Losses, optimizers and `fit` for JavaScript. `fit` runs the whole loop in Rust and calls
 //! `onEpoch` once per epoch, so JS crosses the boundary per epoch, not per op.
 
-use super::args::{self, opt_bool, opt_fn, opt_num, opt_str};
+use super::args;
+use super::options::{self, callback};
 use super::handles::{
     layer_from_js, optimizer_from_js, params_from_js, tensor_from_js, OptimizerHandle,
     SharedOptimizer,
@@ -10,7 +11,10 @@ use super::tensor::JsTensor;
 use super::{js_err, js_err_in};
 use crate::nn::loss::{self, Loss};
 use crate::optim::{Adam, Optimizer, Sgd};
-use crate::train::{fit as core_fit, fit_with, FitOptions, OptimizerKind};
+use crate::train::{fit as core_fit, fit_with, FitOptions as TrainOptions, OptimizerKind};
+use js_sys::Function;
+use serde::{Deserialize, Serialize};
+use tsify::Tsify;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -147,36 +151,85 @@ impl JsOptimizer {
     }
 }
 
-/// Stochastic gradient descent: `SGD(paramsOrModel, { lr = 0.01, momentum = 0, weightDecay = 0 })`.
+/// Options of `SGD(paramsOrModel, options)`.
+#[derive(Default, Deserialize, Tsify)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct SGDOptions {
+    /// Learning rate (default 0.01).
+    #[tsify(optional)]
+    pub lr: Option<f64>,
+    /// Momentum (default 0).
+    #[tsify(optional)]
+    pub momentum: Option<f64>,
+    /// L2 weight decay (default 0).
+    #[tsify(optional)]
+    pub weight_decay: Option<f64>,
+}
+
+/// Stochastic gradient descent over a model's parameters (or an array of tensors).
+///
+/// ```js
+/// const opt = SGD(model, { lr: 0.1, momentum: 0.9 });
+/// opt.zeroGrad(); loss.backward(); opt.step();
+/// ```
 #[wasm_bindgen(js_name = SGD)]
 pub fn sgd(
-    params: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Tensor[] | Sequential")] params: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "SGDOptions")] options: JsValue,
 ) -> Result<JsOptimizer, JsError> {
     let op = "SGD";
-    args::options(op, &options)?;
-    let lr = lr_of(op, opt_num(&options, op, "lr")?.unwrap_or(0.01))?;
-    let mu = args::opt_finite(&options, op, "momentum", 0.0)?;
-    let wd = args::opt_finite(&options, op, "weightDecay", 0.0)?;
+    let o: SGDOptions = options::parse(op, &options)?;
+    let lr = lr_of(op, o.lr.unwrap_or(0.01))?;
+    let mu = args::finite(op, "momentum", o.momentum.unwrap_or(0.0))?;
+    let wd = args::finite(op, "weightDecay", o.weight_decay.unwrap_or(0.0))?;
     let p = params_from_js(op, &params)?;
     Ok(JsOptimizer::new(Box::new(
         Sgd::new(p, lr, mu, wd).map_err(js_err)?,
     )))
 }
 
-/// Adam: `Adam(paramsOrModel, { lr = 0.001, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, weightDecay = 0 })`.
+/// Options of `Adam` and `AdamW(paramsOrModel, options)`.
+#[derive(Default, Deserialize, Tsify)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AdamOptions {
+    /// Learning rate (default 0.001).
+    #[tsify(optional)]
+    pub lr: Option<f64>,
+    /// Decay of the first moment (default 0.9).
+    #[tsify(optional)]
+    pub beta1: Option<f64>,
+    /// Decay of the second moment (default 0.999).
+    #[tsify(optional)]
+    pub beta2: Option<f64>,
+    /// Added to the denominator (default 1e-8).
+    #[tsify(optional)]
+    pub eps: Option<f64>,
+    /// Weight decay: L2 for Adam (default 0), decoupled for AdamW (default 0.01).
+    #[tsify(optional)]
+    pub weight_decay: Option<f64>,
+}
+
+/// Adam over a model's parameters (or an array of tensors).
+///
+/// ```js
+/// const opt = Adam(model, { lr: 0.01 });
+/// ```
 #[wasm_bindgen(js_name = Adam)]
 pub fn adam(
-    params: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Tensor[] | Sequential")] params: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "AdamOptions")] options: JsValue,
 ) -> Result<JsOptimizer, JsError> {
     adam_like("Adam", params, options, false)
 }
 
-/// AdamW (decoupled weight decay): same options as Adam, `weightDecay` defaults to 0.01.
+/// AdamW (decoupled weight decay): the options of Adam, `weightDecay` defaults to 0.01.
+///
+/// ```js
+/// const opt = AdamW(model, { lr: 0.001, weightDecay: 0.1 });
+/// ```
 #[wasm_bindgen(js_name = AdamW)]
 pub fn adamw(
-    params: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Tensor[] | Sequential")] params: JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "AdamOptions")] options: JsValue,
 ) -> Result<JsOptimizer, JsError> {
     adam_like("AdamW", params, options, true)
@@ -188,28 +241,70 @@ fn adam_like(
     options: JsValue,
     decoupled: bool,
 ) -> Result<JsOptimizer, JsError> {
-    args::options(op, &options)?;
-    let num = |k: &str, d: f64| args::opt_finite(&options, op, k, d);
-    let lr = num("lr", 0.001)?;
-    let (b1, b2, eps) = (num("beta1", 0.9)?, num("beta2", 0.999)?, num("eps", 1e-8)?);
-    let wd = num("weightDecay", if decoupled { 0.01 } else { 0.0 })?;
+    let o: AdamOptions = options::parse(op, &options)?;
+    let num = |k: &str, v: Option<f64>, d: f64| args::finite(op, k, v.unwrap_or(d));
+    let lr = num("lr", o.lr, 0.001)?;
+    let (b1, b2) = (num("beta1", o.beta1, 0.9)?, num("beta2", o.beta2, 0.999)?);
+    let eps = num("eps", o.eps, 1e-8)?;
+    let wd = num("weightDecay", o.weight_decay, if decoupled { 0.01 } else { 0.0 })?;
     let p = params_from_js(op, &params)?;
     let a = Adam::with_options(p, lr, (b1, b2), eps, wd, decoupled).map_err(js_err)?;
     Ok(JsOptimizer::new(Box::new(a)))
 }
 
-/// Trains `model` on `(x, y)` with the whole loop in Rust.
-///
-/// Options: `{ epochs = 10, batchSize = 32, lr = 0.01, optimizer = "adam" | "sgd" | "adamw"
-/// | an Optimizer, loss = "mse" | "cross_entropy" | "bce" | "bce_with_logits", momentum = 0,
-/// weightDecay = 0, shuffle = true, seed = 0, onEpoch({ epoch, loss, accuracy }) }`. With an
-/// Optimizer object (e.g. one with pruning masks attached) its own lr and state are used and
-/// passing lr/momentum/weightDecay too is an error. Returning `false` from `onEpoch` stops
-/// early. Returns `{ loss: number[], accuracy: number[] }`.
+/// Options of `fit(model, x, y, options)`.
+#[derive(Default, Deserialize, Tsify)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FitOptions {
+    /// Passes over the data, 1 to 10^7 (default 10).
+    #[tsify(optional)]
+    pub epochs: Option<f64>,
+    /// Rows per step, 1 to 10^7 (default 32; the last batch may be smaller).
+    #[tsify(optional)]
+    pub batch_size: Option<f64>,
+    /// Learning rate of the optimizer `fit` builds (default 0.01; an error with an Optimizer).
+    #[tsify(optional)]
+    pub lr: Option<f64>,
+    /// A name (default "adam"), or an Optimizer (e.g. one with pruning masks attached) whose
+    /// state is kept and whose own settings rule.
+    #[serde(default, deserialize_with = "options::js_value")]
+    #[tsify(optional, type = "\"sgd\" | \"adam\" | \"adamw\" | Optimizer")]
+    pub optimizer: JsValue,
+    /// The loss (default "mse").
+    #[tsify(optional)]
+    pub loss: Option<Loss>,
+    /// SGD's momentum (default 0; an error with an Optimizer).
+    #[tsify(optional)]
+    pub momentum: Option<f64>,
+    /// Weight decay (default 0; an error with an Optimizer).
+    #[tsify(optional)]
+    pub weight_decay: Option<f64>,
+    /// Shuffle the rows every epoch, seeded (default true).
+    #[tsify(optional)]
+    pub shuffle: Option<bool>,
+    /// Seed of the shuffles (default 0).
+    #[tsify(optional)]
+    pub seed: Option<f64>,
+    /// Called after every epoch; return `false` to stop early.
+    #[serde(default, deserialize_with = "callback")]
+    #[tsify(optional, type = "(stats: { epoch: number; loss: number; accuracy: number }) => boolean | void")]
+    pub on_epoch: Option<Function>,
+}
+
+/// What `fit` returns: one entry per epoch run.
+#[derive(Serialize, Tsify)]
+pub struct FitResult {
+    /// Mean training loss of each epoch.
+    pub loss: Vec<f32>,
+    /// Training accuracy of each epoch (0 when the loss has no notion of it).
+    pub accuracy: Vec<f32>,
+}
+
+/// Trains `model` on `(x, y)` with the whole loop in Rust; JS hears from it once per epoch.
 ///
 /// ```js
 /// const opt = Adam(model, { lr: 0.01 });
-/// fit(model, x, y, { epochs: 5, optimizer: opt, loss: "cross_entropy" });
+/// fit(model, x, y, { epochs: 5, optimizer: opt, loss: "cross_entropy" }).loss;   // 5 values
 /// ```
 #[wasm_bindgen(unchecked_return_type = "FitResult")]
 pub fn fit(
@@ -219,51 +314,52 @@ pub fn fit(
     #[wasm_bindgen(unchecked_optional_param_type = "FitOptions")] options: JsValue,
 ) -> Result<JsValue, JsError> {
     let op = "fit";
-    args::options(op, &options)?;
+    let o: FitOptions = options::parse(op, &options)?;
     let layer = layer_from_js(op, "model", &model)?;
     let (x, y) = (tensor_from_js(op, "x", &x)?, tensor_from_js(op, "y", &y)?);
-    let epochs = args::opt_positive(&options, op, "epochs", 10.0, 1e7)?;
-    let batch_size = args::opt_positive(&options, op, "batchSize", 32.0, 1e7)?;
+    let epochs = args::positive(op, "epochs", o.epochs.unwrap_or(10.0), 1e7)?;
+    let batch_size = args::positive(op, "batchSize", o.batch_size.unwrap_or(32.0), 1e7)?;
     // `optimizer` is a name (fit builds it from lr/momentum/weightDecay) or an Optimizer object
     // (used as is, keeping its state and attached masks; its own settings then rule).
-    let given = optimizer_from_js(op, "options.optimizer", &args::get(&options, "optimizer"))?;
+    let given = optimizer_from_js(op, "options.optimizer", &o.optimizer)?;
     if given.is_some() {
-        for k in ["lr", "momentum", "weightDecay"] {
-            if !args::get(&options, k).is_undefined() {
+        for (k, v) in [("lr", o.lr), ("momentum", o.momentum), ("weightDecay", o.weight_decay)] {
+            if v.is_some() {
                 return Err(js_err(format!(
                     "fit: options.{k} conflicts with the Optimizer object passed as options.optimizer (set it on the optimizer)"
                 )));
             }
         }
     }
-    let lr = lr_of(op, opt_num(&options, op, "lr")?.unwrap_or(0.01))?;
-    let optimizer = match &given {
-        Some(_) => OptimizerKind::Adam,
-        None => OptimizerKind::parse(
-            &opt_str(&options, op, "optimizer")?.unwrap_or_else(|| "adam".into()),
-        )
-        .map_err(js_err)?,
+    let optimizer = match (&given, &o.optimizer) {
+        (Some(_), _) => OptimizerKind::Adam,
+        (None, v) if v.is_undefined() || v.is_null() => OptimizerKind::Adam,
+        (None, v) => match v.as_string() {
+            Some(name) => OptimizerKind::parse(&name).map_err(|e| js_err_in(op, e))?,
+            None => {
+                return Err(js_err(format!(
+                    "{op}: option 'optimizer' must be \"sgd\", \"adam\", \"adamw\" or an Optimizer, got {}",
+                    args::kind(v)
+                )))
+            }
+        },
     };
-    let loss = Loss::parse(&opt_str(&options, op, "loss")?.unwrap_or_else(|| "mse".into()))
-        .map_err(js_err)?;
-    let momentum = args::opt_finite(&options, op, "momentum", 0.0)?;
-    let weight_decay = args::opt_finite(&options, op, "weightDecay", 0.0)?;
-    let shuffle = opt_bool(&options, op, "shuffle")?.unwrap_or(true);
-    let seed = args::seed(&options, op)?;
-    let on_epoch = opt_fn(&options, op, "onEpoch")?;
-    let opts = FitOptions {
+    let opts = TrainOptions {
         epochs,
         batch_size,
-        lr,
+        lr: lr_of(op, o.lr.unwrap_or(0.01))?,
         optimizer,
-        loss,
-        momentum,
-        weight_decay,
-        shuffle_seed: shuffle.then_some(seed),
+        loss: o.loss.unwrap_or(Loss::Mse),
+        momentum: args::finite(op, "momentum", o.momentum.unwrap_or(0.0))?,
+        weight_decay: args::finite(op, "weightDecay", o.weight_decay.unwrap_or(0.0))?,
+        shuffle_seed: o
+            .shuffle
+            .unwrap_or(true)
+            .then_some(args::seed_value(op, o.seed)?),
     };
     let mut callback_error = None;
     let report = |epoch, s: crate::train::EpochStats| {
-        let Some(f) = &on_epoch else { return true };
+        let Some(f) = &o.on_epoch else { return true };
         let info = serde_json::json!({ "epoch": epoch, "loss": s.loss, "accuracy": s.accuracy });
         let arg = args::to_js(&info).unwrap_or(JsValue::UNDEFINED);
         super::call_continue(f, &arg, &mut callback_error)
@@ -281,11 +377,10 @@ pub fn fit(
     if let Some(e) = callback_error {
         return Err(super::callback_threw("fit", "onEpoch", &e));
     }
-    let out = serde_json::json!({
-        "loss": stats.iter().map(|s| s.loss).collect::<Vec<_>>(),
-        "accuracy": stats.iter().map(|s| s.accuracy).collect::<Vec<_>>(),
-    });
-    args::to_js(&out)
+    args::to_js(&FitResult {
+        loss: stats.iter().map(|s| s.loss).collect(),
+        accuracy: stats.iter().map(|s| s.accuracy).collect(),
+    })
 }
 
 /// Scales every gradient of `params` (a model, or an array of tensors) so their global L2

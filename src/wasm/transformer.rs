@@ -2,12 +2,15 @@
 //! `TransformerBlock`, `GPT` (with streaming generation), sinusoidal positions, the causal mask
 //! and scaled dot-product attention.
 
-use super::args::{self, opt_fn, opt_num};
+use super::args;
 use super::js_err;
+use super::options::{self, callback};
 use super::tensor::JsTensor;
 use super::text::{ids_from_js, ids_to_js};
-use crate::nn::{self, GenerateOptions, GptConfig};
-use js_sys::{Array, Object, Reflect};
+use crate::nn::{self, GptConfig};
+use js_sys::{Array, Function, Object, Reflect};
+use serde::Deserialize;
+use tsify::Tsify;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -122,20 +125,61 @@ layer_struct!(
     "GPT"
 );
 
-fn gpt_options(op: &str, o: &JsValue) -> Result<GenerateOptions, JsError> {
-    args::options(op, o)?;
-    let temperature = args::opt_finite(o, op, "temperature", 1.0)?;
-    Ok(GenerateOptions {
-        max_new_tokens: args::opt_count(o, op, "maxNewTokens", 32.0, 1e5)?,
-        temperature,
-        top_k: opt_num(o, op, "topK")?
-            .map(|k| args::positive(op, "topK", k, 1e7))
-            .transpose()?,
-        seed: args::seed(o, op)?,
-        stop: opt_num(o, op, "stop")?
-            .map(|s| args::count(op, "stop", s, 1e7))
-            .transpose()?,
-    })
+/// `new GPT(config)`: the model's sizes.
+#[derive(Deserialize, Tsify)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GPTConfig {
+    /// Token ids 0 … vocab − 1.
+    pub vocab: f64,
+    /// Model width (a multiple of `heads`).
+    pub dim: f64,
+    /// Transformer blocks.
+    pub layers: f64,
+    /// Attention heads.
+    pub heads: f64,
+    /// Longest context, in tokens.
+    pub max_len: f64,
+    /// Hidden width of each block's MLP, as a multiple of `dim` (default 4).
+    #[tsify(optional)]
+    pub mlp_ratio: Option<f64>,
+}
+
+/// Options of `GPT.generate(prompt, options)`.
+#[derive(Default, Deserialize, Tsify)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GenerateOptions {
+    /// Tokens to add, 0 to 10^5 (default 32).
+    #[tsify(optional)]
+    pub max_new_tokens: Option<f64>,
+    /// Sampling temperature (default 1); 0 is greedy, negative is an error.
+    #[tsify(optional)]
+    pub temperature: Option<f64>,
+    /// Sample among the k likeliest tokens only.
+    #[tsify(optional)]
+    pub top_k: Option<f64>,
+    /// Seed of the sampling (default 0).
+    #[tsify(optional)]
+    pub seed: Option<f64>,
+    /// An id that ends the generation (it is not returned).
+    #[tsify(optional)]
+    pub stop: Option<f64>,
+    /// Called with each new id; return `false` to stop.
+    #[serde(default, deserialize_with = "callback")]
+    #[tsify(optional, type = "(id: number) => boolean | void")]
+    pub on_token: Option<Function>,
+}
+
+impl GenerateOptions {
+    /// The core's settings, checked.
+    fn resolve(&self, op: &str) -> Result<nn::GenerateOptions, JsError> {
+        Ok(nn::GenerateOptions {
+            max_new_tokens: args::count(op, "maxNewTokens", self.max_new_tokens.unwrap_or(32.0), 1e5)?,
+            temperature: args::finite(op, "temperature", self.temperature.unwrap_or(1.0))?,
+            top_k: self.top_k.map(|k| args::positive(op, "topK", k, 1e7)).transpose()?,
+            seed: args::seed_value(op, self.seed)?,
+            stop: self.stop.map(|s| args::count(op, "stop", s, 1e7)).transpose()?,
+        })
+    }
 }
 
 impl JsGPT {
@@ -150,28 +194,25 @@ impl JsGPT {
 #[wasm_bindgen(js_class = "GPT")]
 impl JsGPT {
     /// `new GPT({ vocab, dim, layers, heads, maxLen, mlpRatio = 4 })`.
+    ///
+    /// ```js
+    /// const gpt = new GPT({ vocab: 40, dim: 32, layers: 2, heads: 4, maxLen: 64 });
+    /// gpt.forward(Tensor.fromArray([[1, 2, 3]], [1, 3])).shape;   // [1, 3, 40]
+    /// ```
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "GPTConfig")] config: JsValue,
     ) -> Result<JsGPT, JsError> {
         let op = "GPT";
-        args::options(op, &config)?;
-        let req = |k: &str| -> Result<usize, JsError> {
-            args::positive(
-                op,
-                k,
-                opt_num(&config, op, k)?
-                    .ok_or_else(|| js_err(format!("{op}: config.{k} is required")))?,
-                1e6,
-            )
-        };
+        let c: GPTConfig = options::parse_arg(op, "", &config)?;
+        let req = |k: &str, v: f64| args::positive(op, k, v, 1e6);
         let cfg = GptConfig {
-            vocab: req("vocab")?,
-            dim: req("dim")?,
-            layers: req("layers")?,
-            heads: req("heads")?,
-            max_len: req("maxLen")?,
-            mlp_ratio: args::opt_positive(&config, op, "mlpRatio", 4.0, 64.0)?,
+            vocab: req("vocab", c.vocab)?,
+            dim: req("dim", c.dim)?,
+            layers: req("layers", c.layers)?,
+            heads: req("heads", c.heads)?,
+            max_len: req("maxLen", c.max_len)?,
+            mlp_ratio: args::positive(op, "mlpRatio", c.mlp_ratio.unwrap_or(4.0), 64.0)?,
         };
         args::check_size(
             op,
@@ -184,9 +225,12 @@ impl JsGPT {
         Ok(JsGPT::wrap(Rc::new(nn::GPT::new(cfg).map_err(js_err)?)))
     }
 
-    /// Continues `prompt` (an array of ids): `{ maxNewTokens = 32, temperature = 1 (0 = greedy;
-    /// negative is an error), topK, seed = 0, stop (an id), onToken(id) }`. The context is
-    /// cropped to the last maxLen tokens. Returns the new ids; `onToken` returning false stops.
+    /// Continues `prompt` (an array of ids) and returns the new ids. The context is cropped to
+    /// the last maxLen tokens.
+    ///
+    /// ```js
+    /// gpt.generate([1, 2, 3], { maxNewTokens: 8, temperature: 0 });   // greedy: 8 ids
+    /// ```
     pub fn generate(
         &self,
         #[wasm_bindgen(unchecked_param_type = "number[]")] prompt: JsValue,
@@ -194,16 +238,12 @@ impl JsGPT {
     ) -> Result<Array, JsError> {
         let op = "GPT.generate";
         let p = ids_from_js(op, &prompt)?;
-        let opts = gpt_options(op, &options)?;
-        let on_token = opt_fn(&options, op, "onToken")?;
-        let g = self
-            .layer
-            .as_any()
-            .downcast_ref::<nn::GPT>()
-            .expect("wraps a GPT");
+        let o: GenerateOptions = options::parse(op, &options)?;
+        let opts = o.resolve(op)?;
         let mut thrown = None;
-        let out = g
-            .generate(&p, &opts, &mut |t| match &on_token {
+        let out = self
+            .model()
+            .generate(&p, &opts, &mut |t| match &o.on_token {
                 Some(f) => super::call_continue(f, &JsValue::from(t as f64), &mut thrown),
                 None => true,
             })

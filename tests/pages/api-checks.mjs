@@ -38,6 +38,32 @@ export async function apiChecks() {
   ok('a layer\'s weight set from JS with assign(): the vertical-edge kernel gives 3.0 (TinyTorch\'s conv test); a wrong shape is refused naming both shapes',
     edge.length === 4 && edge.every((v) => v === 3) && /Tensor\.assign: .*\[1, 1, 3, 3\].*\[3, 3\]/.test(refused), `${edge.join(', ')}; "${refused}"`);
 
+  // 1c. An option key a call does not know is an error naming the key and the keys it takes,
+  //     at the top level and inside a nested options object; the instance keeps working.
+  const d0 = tt.digitsDataset({ seed: 0 });
+  const mlp = tt.digitsModel({ model: 'mlp', hidden: 8, seed: 0 });
+  const typos = [
+    ['runSuite', () => tt.runSuite('xor', { seeed: 1 }), 'seeed', ['seed', 'quick', 'fault']],
+    ['runSuite', () => tt.runSuite('xor', { quik: true }), 'quik', ['quick']],
+    ['runSuite', () => tt.runSuite('xor', { fault: { layer: 1, knd: 'flip_sign' } }), 'fault.knd', ['layer', 'kind']],
+    ['runSuites', () => tt.runSuites({ quick: true, nmes: ['xor'] }), 'nmes', ['names', 'module']],
+    ['fit', () => tt.fit(mlp, d0.trainImages, d0.trainLabels, { epoch: 1 }), 'epoch', ['epochs', 'batchSize']],
+    ['digitsModel', () => tt.digitsModel({ hiden: 3 }), 'hiden', ['hidden', 'model']],
+    ['Adam', () => tt.Adam(mlp, { learningRate: 0.1 }), 'learningRate', ['lr']],
+    ['trainGpt', () => tt.trainGpt({ step: 1 }), 'step', ['steps']],
+  ];
+  const typoBad = [];
+  for (const [op, call, key, accepted] of typos) {
+    let msg = '';
+    try { call(); } catch (e) { msg = e.message; }
+    const good = msg.startsWith(`${op}: unknown option '${key}' (accepted: `) && accepted.every((a) => msg.includes(a));
+    if (!good) typoBad.push(`${op} {${key}}: "${msg}"`);
+  }
+  const afterTypos = tt.runSuite('xor', { seed: 1, quick: true });
+  ok(`an unknown option key throws, naming the call, the key and the keys it accepts (${typos.length} calls, nested fault options too), and the instance keeps working`,
+    typoBad.length === 0 && afterTypos.passed, typoBad.join(' | ') || 'e.g. ' + (() => { try { tt.runSuite('xor', { seeed: 1 }); } catch (e) { return e.message; } })());
+  mlp.free();
+
   // 2. A fault in layer k, of each kind, makes gradcheck name layer k.
   const faults = [];
   for (const kind of ['detach', 'zero_grad', 'flip_sign', 'scale_grad']) {

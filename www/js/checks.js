@@ -3,15 +3,8 @@
 // layer": plant a known fault in one layer, re-run, and see which layer the checks name.
 
 import { h, setChildren, pad2 } from './dom.js';
-import { listSuites, progressView, runSuites } from './suites-run.js';
+import { faultKinds, listSuites, progressView, runSuites } from './suites-run.js';
 import { moduleRange } from './report.js';
-
-export const FAULT_KINDS = [
-  ['detach', 'Detach', 'The layer\'s output is cut from its input, as if rebuilt from raw data: no gradient reaches anything before it.'],
-  ['zero_grad', 'Zero the gradient', 'The layer passes back only zeros: everything before it stops learning.'],
-  ['flip_sign', 'Flip the sign', 'The layer passes back the negated gradient, like a sign error in a backward rule.'],
-  ['scale_grad', 'Scale the gradient', 'The layer passes back twice the right gradient, like a missing or extra factor (a sum where a mean belongs).'],
-];
 
 /**
  * Mounts the panel into `root` for module number `module`. `student()` (optional) gives the
@@ -95,13 +88,19 @@ function breakControl() {
   };
   fillLayers([0, 1, 2, 3, 4, 5, 6, 7].map((i) => [i, '']));
   layerSel.value = '3';
-  const kindSel = h('select', { id: 'fault-kind' }, FAULT_KINDS.map(([v, label]) => h('option', { value: v }, label)));
-  kindSel.value = 'flip_sign';
+  // The kinds, their labels and descriptions are the crate's (faultKinds()), asked of the worker.
+  let kinds = [];
+  const kindSel = h('select', { id: 'fault-kind' });
   const kindHelp = h('p', { class: 'field-help', id: 'fault-kind-help' });
-  const showHelp = () => { kindHelp.textContent = FAULT_KINDS.find(([v]) => v === kindSel.value)[2]; };
+  const showHelp = () => { kindHelp.textContent = kinds.find((k) => k.name === kindSel.value)?.description ?? ''; };
   kindSel.setAttribute('aria-describedby', 'fault-kind-help');
   kindSel.addEventListener('change', showHelp);
-  showHelp();
+  faultKinds().then((list) => {
+    kinds = list;
+    setChildren(kindSel, kinds.map((k) => h('option', { value: k.name }, k.label)));
+    kindSel.value = 'flip_sign';
+    showHelp();
+  }, (err) => { kindHelp.textContent = `The fault kinds could not be loaded: ${err.message}`; });
   const runBtn = h('button', { class: 'btn btn-warn', id: 'break-run', type: 'button', disabled: true }, 'Break it and run');
   const clearBtn = h('button', { class: 'btn', id: 'break-clear', type: 'button', disabled: true }, 'Clear');
   const verdict = h('div', { class: 'fault-verdict', id: 'fault-verdict', 'aria-live': 'polite', hidden: true });
@@ -117,7 +116,7 @@ function breakControl() {
 
   return {
     el, runBtn, clearBtn,
-    fault: () => ({ layer: Number(layerSel.value), kind: kindSel.value }),
+    fault: () => ({ layer: Number(layerSel.value), kind: kindSel.value, label: kinds.find((k) => k.name === kindSel.value)?.label }),
     reset() { verdict.hidden = true; verdict.replaceChildren(); },
     /** Offers the layer indices the suites' models actually have, with their kinds. */
     learnLayers(reports) {

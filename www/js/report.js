@@ -18,10 +18,6 @@ export function moduleRange(mods) {
   return out.join(', ');
 }
 
-const FAULT_WORDS = {
-  detach: 'detached output', zero_grad: 'zeroed gradient', flip_sign: 'flipped gradient sign', scale_grad: 'scaled gradient',
-};
-
 /**
  * A section for one suite that fills in as cases arrive:
  * `const s = suiteSection(meta); s.addCase(caseReport); s.finish(suiteReport)`.
@@ -38,7 +34,7 @@ export function suiteSection(meta, { fault = null, headingLevel = 3, collapsible
       h('span', { class: 'chip chip-modules', title: 'modules this suite covers' }, `modules ${moduleRange(meta.modules)}`),
       status, stats),
     meta.description ? h('p', { class: 'suite-desc' }, meta.description) : null,
-    fault ? h('p', { class: 'fault-note' }, `⚠ Broken on purpose: ${FAULT_WORDS[fault.kind] ?? fault.kind} in layer ${fault.layer} of every model this suite builds.`) : null,
+    fault ? h('p', { class: 'fault-note' }, `⚠ Broken on purpose: “${fault.label ?? fault.kind}” planted in layer ${fault.layer} of every model this suite builds.`) : null,
     yourCode ? h('p', { class: 'your-code-note' }, 'Runs with your functions in place of the lab\'s; layers that ran your code are marked.') : null,
     fold ?? cases);
   let done = 0;

@@ -9,6 +9,13 @@ import { recordReports, expectedCases } from './progress.js';
 
 let suiteList = null;
 
+/** Every fault kind `[{ name, label, description }]` (the crate's faultKinds()), asked once. */
+let kindList = null;
+export function faultKinds() {
+  kindList ??= checksWorker.run('faultKinds').catch((err) => { kindList = null; throw err; });
+  return kindList;
+}
+
 /** Every suite `[{ name, category, modules, description }]`, asked of the worker once. */
 export function listSuites() {
   suiteList ??= checksWorker.run('listSuites').catch((err) => { suiteList = null; throw err; });
@@ -65,7 +72,7 @@ export async function runSuites(suites, { resultsEl, progress, fault = null, see
     }
   };
   try {
-    const { reports } = await checksWorker.run('runSuites', { names, seed, fault, student, quick }, { onProgress });
+    const { reports } = await checksWorker.run('runSuites', { names, seed, fault: fault && { layer: fault.layer, kind: fault.kind }, student, quick }, { onProgress });
     for (const r of reports) sections.get(r.suite)?.finish(r);
     // Only the lab's own runs are the lab's results; a run on the student's code is theirs.
     if (!fault && !student.length && !quick) recordReports(reports);

@@ -1,9 +1,9 @@
 // TinyTorch Lab: the worker tasks of modules 17–20 (KV-cache timing, kernel benchmarks, model
 // comparison and the Pareto front, the capstone), merged into the task table of js/worker.js.
-// The shared digits data and trained models are in js/worker-models.js.
+// The shared digits data and trained models are in js/worker-systems.js.
 
 import * as tt from './tinytorch.js';
-import { digits, accuracy, buildMlp, FIT, trainedMlp, trainedCnn, copyMlp, fineTuneMasked } from './worker-models.js';
+import { digits, FIT, trainedMlp, trainedCnn, copyMlp, fineTuneMasked } from './worker-systems.js';
 
 // ---- module 17: KV cache timing ----------------------------------------------------------------
 
@@ -15,8 +15,8 @@ const GPT_SIZES = {
 
 /**
  * Greedy generation of each length with and without the KV cache on a seeded random GPT
- * (timing does not depend on training), at least `repeats` times after a warm-up (more for
- * short lengths); medians per length.
+ * (timing does not depend on training). Each length is one kvCacheTiming call: the crate's
+ * timing (a warm-up, `repeats` rounds of at least 10 ms, medians), streamed row by row.
  */
 async function kvTiming({ size = 'medium', lengths = [8, 16, 32, 64, 128], repeats = 3 } = {}, progress) {
   const config = GPT_SIZES[size];
@@ -25,24 +25,10 @@ async function kvTiming({ size = 'medium', lengths = [8, 16, 32, 64, 128], repea
   tt.manualSeed(0);
   const gpt = new tt.GPT(config);
   try {
-    tt.kvCacheTiming(gpt, { lengths: [8] }); // warm-up
     const rows = [];
     for (const n of lengths) {
-      // At least `repeats` runs, more for short lengths (browsers round the clock to 0.1 ms):
-      // until both paths have run ≥ 40 ms in total, at most 25 runs.
-      const runs = [];
-      let spent = 0;
-      while (runs.length < repeats || (spent < 40 && runs.length < 25)) {
-        const r = tt.kvCacheTiming(gpt, { lengths: [n] })[0];
-        runs.push(r);
-        spent += Math.min(r.uncachedMs, r.cachedMs) || 0.05;
-      }
-      const med = (f) => runs.map(f).sort((a, b) => a - b)[Math.floor(runs.length / 2)];
-      const row = {
-        tokens: n, uncachedMs: med((r) => r.uncachedMs), cachedMs: med((r) => r.cachedMs),
-        same: runs.every((r) => r.same), repeats: runs.length,
-      };
-      row.speedup = row.uncachedMs / Math.max(row.cachedMs, 1e-3);
+      const r = tt.kvCacheTiming(gpt, { lengths: [n], runs: repeats })[0];
+      const row = { ...r, repeats: r.runs };
       rows.push(row);
       progress({ kind: 'row', row, done: rows.length, total: lengths.length });
     }
@@ -113,11 +99,9 @@ async function compareDigits({ runs = 15 } = {}, progress, state) {
   const cnnQ = tt.quantizeModel(cnn.model, calib).model;
   const pruned = copyMlp(state);
   fineTuneMasked(state, pruned, tt.magnitudePrune(pruned, 0.8, { global: true }), { epochs: 3 });
-  tt.manualSeed(0);
-  const small = buildMlp(32).model;
+  const small = tt.digitsModel({ model: 'mlp', hidden: 32, seed: 0 });
   tt.fit(small, d.trainImages, d.trainLabels, { ...FIT, epochs: 20 });
-  tt.manualSeed(0);
-  const tiny = buildMlp(16).model;
+  const tiny = tt.digitsModel({ model: 'mlp', hidden: 16, seed: 0 });
   tt.fit(tiny, d.trainImages, d.trainLabels, { ...FIT, epochs: 20 });
   const tinyQ = tt.quantizeModel(tiny, calib).model;
   calib.free();

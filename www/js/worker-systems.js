@@ -1,27 +1,69 @@
 // TinyTorch Lab: the worker tasks of modules 14–16 (the per-layer cost table, int8
 // quantization, pruning and the other compressions), merged into the task table of
-// js/worker.js. Everything heavy runs here, so the pages never freeze; the shared digits data
-// and trained models are in js/worker-models.js.
+// js/worker.js. Everything heavy runs here, so the pages never freeze. The models, their
+// training and distillation loops, the FLOP formulas and the weight copies are the crate's
+// (digitsModel, trainDigits, fit, distill, copyWeights); this file orchestrates and keeps what
+// outlives one request in the worker's `state` Map:
+//   'digits'  the digits split of seed 0 (tensors kept for the worker's life)
+//   'mlp'     the trained digits MLP 64-128-10: { model, accuracy, trainMs }
+//   'cnn'     the trained digits CNN (module 09's): { model, accuracy, trainMs }
 
 import * as tt from './tinytorch.js';
-import { BATCH, digits, accuracy, buildMlp, buildCnn, trainedMlp, copyMlp, fineTuneMasked } from './worker-models.js';
+
+// ---- shared by modules 14–20: the digits data and the trained models -------------------------
+
+/** Fit settings of every digits model trained here (the milestone's: Adam 0.005, batch 32). */
+export const FIT = { batchSize: 32, lr: 0.005, optimizer: 'adam', loss: 'cross_entropy', seed: 0 };
+
+export function digits(state) {
+  if (!state.has('digits')) state.set('digits', tt.digitsDataset({ seed: 0 }));
+  return state.get('digits');
+}
+
+/** Held-out accuracy, measured (compareModels with one timing run). */
+export function accuracy(state, model) {
+  const d = digits(state);
+  return tt.compareModels([{ name: 'model', model }], d.testImages, d.testLabels, { runs: 1 })[0].accuracy;
+}
+
+/** The digits `kind` ('mlp' or 'cnn') trained by the crate's trainDigits from seed 0, made once per worker. */
+function trained(state, kind, epochs, progress) {
+  if (!state.has(kind)) {
+    progress?.({ kind: 'stage', text: `training the digits ${kind === 'mlp' ? 'MLP 64-128-10' : 'CNN'} (${epochs} epochs)` });
+    const run = tt.trainDigits({ model: kind, seed: 0, epochs });
+    run.model.eval();
+    state.set(kind, { model: run.model, trainMs: run.trainMs, accuracy: accuracy(state, run.model) });
+  }
+  return state.get(kind);
+}
+
+export const trainedMlp = (state, progress) => trained(state, 'mlp', 20, progress);
+export const trainedCnn = (state, progress) => trained(state, 'cnn', 12, progress);
+
+/** An independent copy of the trained MLP: a fresh MLP given its weights (copyWeights). */
+export function copyMlp(state) {
+  const copy = tt.digitsModel({ model: 'mlp' });
+  tt.copyWeights(trainedMlp(state).model, copy);
+  copy.eval();
+  return copy;
+}
+
+/** Fine-tunes `model` for `epochs` with Adam, the pruning masks re-applied after every step. */
+export function fineTuneMasked(state, model, masks, { epochs = 3, lr = 0.002 } = {}) {
+  const d = digits(state);
+  const opt = tt.Adam(model, { lr });
+  opt.attachMasks(masks); // the optimizer keeps a copy: every step re-zeroes the pruned weights
+  try {
+    const { optimizer, lr: _, ...rest } = FIT;
+    const { loss } = tt.fit(model, d.trainImages, d.trainLabels, { ...rest, optimizer: opt, epochs });
+    model.eval();
+    return loss;
+  } finally {
+    opt.free();
+  }
+}
 
 // ---- module 14: the per-layer cost table -----------------------------------------------------
-
-/** "2·N·in·out + N·out" with the numbers, for Linear and Conv2d rows (the FLOP convention). */
-function flopFormula(row) {
-  const lin = /^Linear\((\d+) → (\d+)\)/.exec(row.describe);
-  if (lin) {
-    const rows = row.output_shape.slice(0, -1).reduce((a, b) => a * b, 1);
-    return `2·${rows}·${lin[1]}·${lin[2]} + ${rows}·${lin[2]}`;
-  }
-  const conv = /^Conv2d\((\d+) → (\d+), k=(\d+)/.exec(row.describe);
-  if (conv) {
-    const [n, o, hh, ww] = row.output_shape;
-    return `2·${n}·${o}·${hh}·${ww}·${conv[1]}·${conv[3]}² + ${n}·${o}·${hh}·${ww}`;
-  }
-  return '';
-}
 
 /**
  * Profiles `repeats` training steps (Adam) of a fresh digits model on `batch` images, after
@@ -31,7 +73,7 @@ function flopFormula(row) {
 async function profileModel({ model = 'cnn', batch = 64, repeats = 20 } = {}, progress, state) {
   const d = digits(state);
   tt.manualSeed(0);
-  const net = model === 'mlp' ? buildMlp().model : buildCnn();
+  const net = tt.digitsModel({ model: model === 'mlp' ? 'mlp' : 'cnn' });
   try {
     return tt.tidy(() => {
       const x = d.trainImages.narrow(0, 0, batch), y = d.trainLabels.narrow(0, 0, batch);
@@ -49,7 +91,6 @@ async function profileModel({ model = 'cnn', batch = 64, repeats = 20 } = {}, pr
         ...l,
         forward_ms: mean((p) => p.layers[i].forward_ms),
         backward_ms: mean((p) => p.layers[i].backward_ms),
-        formula: flopFormula(l),
       }));
       return {
         model, batch, repeats, describe: net.toString(),
@@ -85,7 +126,7 @@ async function quantizeDigits({ perChannel = false } = {}, progress, state) {
 /** The figures of quantizeDigits (run inside tidy, so every tensor made here is freed). */
 function quantizeReport(q, mlp, perChannel, d) {
   const rows = tt.compareModels([{ name: 'MLP fp32', model: mlp.model }, { name: 'MLP int8', model: q.model }], d.testImages, d.testLabels, { runs: 15 });
-  const w = mlp.l1.weight;
+  const w = mlp.model.at(1).weight;
   const qt = tt.quantizeTensor(w, perChannel ? { perChannel: true, axis: 1 } : {});
   const values = qt.values;
   const counts = new Array(256).fill(0);
@@ -166,32 +207,20 @@ async function compressExtras(args, progress, state) {
     return r;
   });
   const lowRank = [32, 16, 8, 4].map((rank) => {
-    const f = tt.lowRankLinear(mlp.l1, rank);
-    const m = new tt.Sequential([new tt.Flatten(), f, new tt.ReLU(), mlp.l2]);
+    const f = tt.lowRankLinear(mlp.model.at(1), rank);
+    const m = new tt.Sequential([new tt.Flatten(), f, new tt.ReLU(), mlp.model.at(3)]);
     const r = { rank, params: m.numParameters(), accuracy: accuracy(state, m) };
     m.free();
     return r;
   });
   progress({ kind: 'stage', text: 'training two 64-16-10 students: hard labels, then distilled' });
-  const n = d.trainLabels.shape[0];
   const student = (distil) => {
-    tt.manualSeed(1);
-    const { model } = buildMlp(16);
-    const opt = tt.Adam(model, { lr: 0.005 });
-    for (let e = 0; e < 20; e++) {
-      for (let b = 0; b < n; b += BATCH) {
-        tt.tidy(() => {
-          const size = Math.min(BATCH, n - b);
-          const x = d.trainImages.narrow(0, b, size), y = d.trainLabels.narrow(0, b, size);
-          const logits = model.forward(x);
-          const loss = distil ? tt.distillationLoss(logits, mlp.model.forward(x).detach(), y, 3, 0.7) : tt.crossEntropyLoss(logits, y);
-          opt.zeroGrad(); loss.backward(); opt.step();
-        });
-      }
-    }
+    const model = tt.digitsModel({ model: 'mlp', hidden: 16, seed: 1 });
+    if (distil) tt.distill(mlp.model, model, d.trainImages, d.trainLabels, { epochs: 20, lr: 0.005, temperature: 3, alpha: 0.7 });
+    else tt.fit(model, d.trainImages, d.trainLabels, { ...FIT, epochs: 20 });
     model.eval();
     const r = { params: model.numParameters(), accuracy: accuracy(state, model) };
-    opt.free(); model.free();
+    model.free();
     return r;
   };
   const t0 = performance.now();

@@ -33,17 +33,17 @@ async function runSuites({ names = null, module = null, seed = 0, fault = null, 
     const { value, usedModules } = await withStudentCode(student, () => runSuites({ names, module, seed, fault, quick }, progress));
     return { ...value, usedModules };
   }
-  const all = tt.listSuites();
-  const chosen = all.filter((s) => (names ? names.includes(s.name) : module === null || s.modules.includes(module)));
-  const reports = [];
-  for (const [index, suite] of chosen.entries()) {
-    progress({ kind: 'suite-start', suite: suite.name, index, total: chosen.length });
-    const options = { seed, quick, onCase: (done, total, report) => progress({ kind: 'case', suite: suite.name, done, total, report }) };
-    if (fault) options.fault = fault;
-    const report = tt.runSuite(suite.name, options);
-    reports.push(report);
-    progress({ kind: 'suite-done', suite: suite.name, index, total: chosen.length, passed: report.passed });
-  }
+  // The selection, the seed and fault checks and the loop are the crate's runSuites; the
+  // worker only forwards its events to the page.
+  const options = {
+    seed, quick,
+    onSuite: (e) => progress({ kind: e.kind === 'start' ? 'suite-start' : 'suite-done', suite: e.suite, index: e.index, total: e.total, passed: e.passed }),
+    onCase: (done, total, report, suite) => progress({ kind: 'case', suite, done, total, report }),
+  };
+  if (names) options.names = names;
+  else if (module !== null) options.module = module;
+  if (fault) options.fault = fault;
+  const reports = tt.runSuites(options);
   return { reports, capabilities: tt.capabilities() };
 }
 
@@ -109,6 +109,7 @@ async function digitsSamples({ seed = 0 } = {}) {
 const tasks = {
   capabilities: async () => ({ ...(await tt.ready()), ...tt.capabilities() }),
   listSuites: async () => tt.listSuites(),
+  faultKinds: async () => tt.faultKinds(),
   runSuites,
   runExample,
   trainDigits,
