@@ -1,7 +1,9 @@
 // TinyTorch Lab page tests: the JS half of `api_compatibility` (www/js/api-check.js) in a served
 // page. checkJsApi on the real pkg/tinytorch.d.ts passes every case; a name the declarations
 // export but the module lacks, a declared class member that is missing, and a documented value
-// that drifted each fail the right case with a message naming them. run.mjs calls
+// that drifted each fail the right case with a message naming them; the report renders with the
+// pages' renderer; and the Rust half (runSuite('api_compatibility')) passes in the browser and
+// names a planted layer. run.mjs calls
 // `apiCompatFlow`; on its own:
 //   node tests/pages/api-compat.mjs
 
@@ -39,7 +41,23 @@ async function inPage() {
     value = failing(checkJsApi(tt, planted));
     if (value.length) { drifted = `${n} → ${n + 1}`; break; }
   }
+  // The report renders with the pages' renderer like a Rust suite's, failures named on their card.
+  const { suiteSection } = await import('/www/js/report.js');
+  const shown = [];
+  for (const r of [real, extra]) {
+    const sec = suiteSection(r);
+    for (const c of r.cases) sec.addCase(c);
+    sec.finish(r);
+    document.body.append(sec.el);
+    shown.push({ state: sec.el.dataset.state, cards: sec.el.querySelectorAll('.case').length,
+      failed: [...sec.el.querySelectorAll('.case-fail .case-message')].map((e) => e.textContent) });
+  }
+  // The Rust half runs in the browser too, and a planted fault fails it naming the layer.
+  const rust = tt.runSuite('api_compatibility', { seed: 3 });
+  const broken = tt.runSuite('api_compatibility', { seed: 3, fault: { layer: 2, kind: 'flip_sign' } });
   return {
+    shown, rust: { passed: rust.passed, cases: rust.cases.length, ms: rust.duration_ms },
+    broken: broken.cases.filter((c) => !c.passed).map((c) => ({ name: c.name, layer: c.layer })),
     real: { passed: real.passed, cases: real.cases.map((c) => ({ name: c.name, passed: c.passed, message: c.message })), keys: Object.keys(real.cases[0]), ms: real.duration_ms },
     declared: exports.length, examples: examples.length,
     extra: failing(extra), dropped, without: failing(without), member: failing(member), drifted, value,
@@ -66,6 +84,12 @@ export async function apiCompatFlow(page, base, checks) {
   checks.ok(`a documented value that drifted (${r.drifted}) fails its example's case, naming the documented and the real value`,
     r.drifted !== null && r.value.length === 1 && r.value[0].name.startsWith('js_example_') && /is documented as .* the module gave /.test(r.value[0].message),
     JSON.stringify(r.value));
+  checks.ok('the pages\' report renderer shows it like a Rust suite: a passing section with a card per case, and a failing one whose card names the missing export',
+    r.shown[0].state === 'pass' && r.shown[0].cards === r.real.cases.length && r.shown[1].state === 'fail' && r.shown[1].failed.some((t) => t.includes('notInTheModule')),
+    JSON.stringify(r.shown).slice(0, 300));
+  checks.ok(`the Rust half, runSuite('api_compatibility'), passes in the browser (${r.rust.cases} cases, ${r.rust.ms.toFixed(0)} ms)`, r.rust.passed && r.rust.cases === 20, JSON.stringify(r.rust));
+  checks.ok('with flip_sign planted in layer 2 it fails the MLP and CNN cases, naming layer 2',
+    JSON.stringify(r.broken) === JSON.stringify([{ name: 'm03_layers', layer: 2 }, { name: 'm09_spatial', layer: 2 }]), JSON.stringify(r.broken));
   return r;
 }
 

@@ -249,8 +249,11 @@ export function checkJsApi(tt, dtsText, { skip = SLOW_OR_STATEFUL } = {}) {
     : `no documented example could run (${examples.length} found)`;
   cases.push(cover);
 
+  // `name` and `description` let report.js's suiteSection take the report as its meta too.
   return {
-    suite: 'api_compatibility_js', category: 'standard', modules: Array.from({ length: 20 }, (_, i) => i + 1),
+    suite: 'api_compatibility_js', name: 'api_compatibility_js',
+    description: 'The JS API against its TypeScript declarations: every export, every member, the documented examples.',
+    category: 'standard', modules: Array.from({ length: 20 }, (_, i) => i + 1),
     seed: 0, fault: null, quick: false, passed: cases.every((c) => c.passed), cases,
     duration_ms: performance.now() - started,
   };
