@@ -14,21 +14,40 @@ import { chromium, CHROMIUM_ARGS, startServer, Checks } from './lib.mjs';
 async function inPage() {
   const tt = await import('/www/js/tinytorch.js');
   await tt.ready();
+  // What the examples' surroundings would hold (each example gets fresh objects): a digits MLP
+  // with 64 digit-shaped inputs and their labels, a Linear(64, 128), a small GPT; the two
+  // examples written for other models get theirs.
+  const { Tensor } = tt;
+  const ids = (n, k) => Tensor.fromArray(Array.from({ length: n }, (_, i) => i % k), [n]);
+  const context = (owner) => {
+    if (owner === 'Sequential') return { x: Tensor.randn([2, 4]) };
+    if (owner === 'gradcheck') {
+      return { model: new tt.Sequential([new tt.Linear(4, 8), new tt.ReLU(), new tt.Linear(8, 2)]), x: Tensor.randn([8, 4]), y: Tensor.randn([8, 2]) };
+    }
+    const model = tt.digitsModel({ model: 'mlp', seed: 0 });
+    const x = Tensor.rand([64, 1, 8, 8]);
+    const y = ids(64, 10);
+    return {
+      model, x, y, testImages: x, testLabels: y, loss: tt.crossEntropyLoss(model.forward(x), y),
+      lin: new tt.Linear(64, 128), trained: tt.digitsModel({ model: 'mlp', seed: 1 }),
+      gpt: new tt.GPT({ vocab: 40, dim: 32, layers: 2, heads: 4, maxLen: 64 }),
+    };
+  };
   const { checkJsApi, parseDts } = await import('/www/js/api-check.js');
   const dts = await (await fetch('/pkg/tinytorch.d.ts')).text();
   const failing = (r) => r.cases.filter((c) => !c.passed).map((c) => ({ name: c.name, message: c.message }));
-  const real = checkJsApi(tt, dts);
+  const real = checkJsApi(tt, dts, { context });
 
   // 1. A function declared in the .d.ts that the module does not have.
-  const extra = checkJsApi(tt, `${dts}\n/** Not in the module. */\nexport function notInTheModule(x: number): number;\n`);
+  const extra = checkJsApi(tt, `${dts}\n/** Not in the module. */\nexport function notInTheModule(x: number): number;\n`, { context });
   // 2. The module without one of its declared functions (the first the .d.ts declares).
   const { exports, examples } = parseDts(dts);
   const dropped = exports.find((e) => e.kind === 'function').name;
   const lacking = { ...tt };
   delete lacking[dropped];
-  const without = checkJsApi(lacking, dts);
+  const without = checkJsApi(lacking, dts, { context });
   // 3. A member declared on class Tensor that the class lacks.
-  const member = checkJsApi(tt, dts.replace(/^(export class Tensor \{\n)/m, '$1  notAMember(): void;\n'));
+  const member = checkJsApi(tt, dts.replace(/^(export class Tensor \{\n)/m, '$1  notAMember(): void;\n'), { context });
   // 4. A documented value that drifted: a shape an example's comment states, one larger (the
   //    first such comment in an example that runs).
   let drifted = null;
@@ -38,7 +57,7 @@ async function inPage() {
     const at = m.index + m[1].length;
     const n = Number(m[2]);
     const planted = `${dts.slice(0, at)}${n + 1}${dts.slice(at + m[2].length)}`;
-    value = failing(checkJsApi(tt, planted));
+    value = failing(checkJsApi(tt, planted, { context }));
     if (value.length) { drifted = `${n} → ${n + 1}`; break; }
   }
   // The report renders with the pages' renderer like a Rust suite's, failures named on their card.

@@ -102,7 +102,8 @@ export function parseDocumented(comment) {
       if (c[i] === close && --depth === 0) return attempt(c.slice(0, i + 1));
     }
   }
-  const lead = /^(-?\d+(?:\.\d+)?(?:e-?\d+)?|true|false|null)(?:\s|$|[:;,(])/.exec(c);
+  // A bare literal, or one before a colon (`1: layer 1`); `5 values` is prose, not a value.
+  const lead = /^(-?\d+(?:\.\d+)?(?:e-?\d+)?|true|false|null)\s*(?:$|:)/.exec(c);
   return lead ? attempt(lead[1]) : undefined;
 }
 
@@ -175,10 +176,12 @@ function kindOf(v) {
 
 /**
  * Checks module object `tt` against the TypeScript declarations `dtsText`. Options: `skip`,
- * names whose examples are not run (default {@link SLOW_OR_STATEFUL}).
+ * names whose examples are not run (default {@link SLOW_OR_STATEFUL}); `context(owner)`, for
+ * an example that uses names from its surroundings (`model`, `x`…), an object binding them
+ * (called only for such examples; one that leaves a name unbound is listed as not run).
  * Returns a suite report `{ suite, category, modules, passed, cases, duration_ms, … }`.
  */
-export function checkJsApi(tt, dtsText, { skip = SLOW_OR_STATEFUL } = {}) {
+export function checkJsApi(tt, dtsText, { skip = SLOW_OR_STATEFUL, context = null } = {}) {
   const started = performance.now();
   const { exports, examples } = parseDts(dtsText);
   const cases = [];
@@ -215,21 +218,31 @@ export function checkJsApi(tt, dtsText, { skip = SLOW_OR_STATEFUL } = {}) {
   const notRun = [];
   const seen = new Map();
   for (const ex of examples) {
-    const free = freeNames(ex.code, names);
     const slow = skip.filter((n) => new RegExp(`\\b${n}\\s*\\(`).test(ex.code));
+    let free = slow.length ? [] : freeNames(ex.code, names);
+    let given = {};
+    if (free.length && context) {
+      let all = {};
+      try { all = context(ex.owner) ?? {}; } catch { all = {}; }
+      // Only the names the example leaves free: binding one it declares would be a redeclaration.
+      given = Object.fromEntries(free.filter((n) => n in all).map((n) => [n, all[n]]));
+      free = free.filter((n) => !(n in given));
+    }
     if (free.length || slow.length) {
       notRun.push(`${ex.owner} (${slow.length ? `calls ${slow.join(', ')}` : `uses ${free.join(', ')}`})`);
       continue;
     }
     const n = (seen.get(ex.owner) ?? 0) + 1;
     seen.set(ex.owner, n);
-    const c = blank(`js_example_${ex.owner.replace(/\W/g, '_')}${n > 1 ? `_${n}` : ''}`, `The documented example of ${ex.owner} runs${/\/\/\s*\S/.test(ex.code) ? ' and gives the values its comments state' : ''}: ${ex.code.replace(/\s+/g, ' ').trim()}`);
+    const inContext = Object.keys(given).length ? ` (with ${Object.keys(given).join(', ')} from the context)` : '';
+    const c = blank(`js_example_${ex.owner.replace(/\W/g, '_')}${n > 1 ? `_${n}` : ''}`, `The documented example of ${ex.owner}${inContext} runs${/\/\/\s*\S/.test(ex.code) ? ' and gives the values its comments state' : ''}: ${ex.code.replace(/\s+/g, ' ').trim()}`);
     const { body, checks } = instrument(ex.code);
     const got = [];
     try {
-      const list = [...names].filter((k) => tt[k] !== undefined);
+      const list = [...names].filter((k) => tt[k] !== undefined && !(k in given));
+      const extra = Object.keys(given);
       // eslint-disable-next-line no-new-func
-      new Function('__check', ...list, body)((i, v) => { got[i] = v; }, ...list.map((k) => tt[k]));
+      new Function('__check', ...list, ...extra, body)((i, v) => { got[i] = v; }, ...list.map((k) => tt[k]), ...extra.map((k) => given[k]));
       const bad = checks.filter((k, i) => k.expected && !same(k.expected.value, got[i]));
       c.passed = bad.length === 0;
       const compared = checks.filter((k) => k.expected).map((k) => `${k.expr} = ${show(k.expected.value)}`);
