@@ -94,7 +94,7 @@ pub fn table() -> Vec<Documented> {
         doc(
             "Tensor::try_bce_with_logits",
             "BCE-with-logits at z = 0, y = 1 (ln 2)",
-            Num(0.693_147_181),
+            Num(std::f64::consts::LN_2),
             "src/ops/loss.rs (try_bce_with_logits: max(z, 0) − z·y + ln(1 + e^−|z|))",
         ),
         doc(

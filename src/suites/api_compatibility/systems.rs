@@ -171,7 +171,7 @@ fn compression(docs: &Docs) -> CaseResult {
     )?;
     let w = Tensor::randn(&[10, 10]);
     let before = w.to_vec();
-    let masks = magnitude_prune(&[w.clone()], 0.5, true)?;
+    let masks = magnitude_prune(std::slice::from_ref(&w), 0.5, true)?;
     let d = docs.get(
         "magnitude_prune",
         "sparsity of a 10×10 weight pruned at 0.5",

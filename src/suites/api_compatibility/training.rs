@@ -131,7 +131,7 @@ fn schedule_clip_fit(docs: &Docs) -> CaseResult {
     d.expect(
         "clip_grad_norm(&[w], 1.0)",
         d.num()?,
-        clip_grad_norm(&[w.clone()], 1.0)? as f64,
+        clip_grad_norm(std::slice::from_ref(&w), 1.0)? as f64,
         1e-6,
     )?;
     let d = docs.get("clip_grad_norm", "grad [3, 4] after clipping to 1")?;
