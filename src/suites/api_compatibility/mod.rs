@@ -2,7 +2,7 @@
 //! one case per course module exercises the public Rust API the way the course teaches it and
 //! fails when a documented name, signature, default or behaviour drifts.
 //!
-//! The documented values live in one table per file ([`docs::Documented`]: the item, what about
+//! The documented values live in one table per file ([`Documented`]: the item, what about
 //! it, the value, where it is documented); checks read them from there, so the message of a
 //! failure names the item, the documented value and what the code gave, and a test can plant a
 //! changed value to show the suite notices. Where our API deliberately differs from the
