@@ -5,8 +5,8 @@
 
 use super::ctx::Ctx;
 use super::{
-    acceleration, benchmarking, capstone, cnn, compression, dataloader, digits, gradient_flow,
-    memoization, nlp, profiling, quantization, tinygpt, training_flow, xor,
+    acceleration, api_compatibility, benchmarking, capstone, cnn, compression, dataloader, digits,
+    gradient_flow, memoization, nlp, profiling, quantization, tinygpt, training_flow, xor,
 };
 use crate::error::Result;
 
@@ -71,6 +71,18 @@ pub(super) fn catalogue() -> Vec<Entry> {
             fast: true,
             fault_layers: &[0, 1, 2, 3, 4, 5, 6, 7, 8],
             run: cnn::run,
+        },
+        Entry {
+            name: "api_compatibility",
+            category: "standard",
+            modules: (1..=20).collect(),
+            description: "The public API as the course teaches it, module by module: documented \
+                              names, signatures, defaults and example values hold (a table of \
+                              them, each citing where it is documented); an MLP and a CNN pass \
+                              the per-layer gradient check.",
+            fast: true,
+            fault_layers: &[0, 1, 2, 3, 4, 5],
+            run: api_compatibility::run,
         },
         Entry {
             name: "xor",

@@ -6,6 +6,7 @@
 //! can be shown to fail and to name the broken layer.
 
 mod acceleration;
+pub mod api_compatibility;
 mod benchmarking;
 mod capstone;
 mod catalogue;
@@ -163,17 +164,28 @@ pub fn run_suite_with(
             msg: format!("no suite named '{name}' (available: {})", names.join(", ")),
         });
     };
+    run_entry(&entry, opts, progress, entry.run)
+}
+
+/// Runs `entry` with `run` as its body (the catalogue's runner, or a variant of it that the
+/// tests build) and gathers the report.
+fn run_entry(
+    entry: &catalogue::Entry,
+    opts: &SuiteOptions,
+    progress: &mut dyn FnMut(usize, &CaseReport),
+    run: impl FnOnce(&mut Ctx) -> Result<()>,
+) -> Result<SuiteReport> {
     let started = crate::clock::now_ms();
     let mut ctx = Ctx::new(*opts, progress);
     let saved = crate::rng::snapshot();
-    let outcome = (entry.run)(&mut ctx);
+    let outcome = run(&mut ctx);
     crate::rng::restore(saved);
     outcome?;
     let cases = ctx.finish();
     Ok(SuiteReport {
         suite: entry.name.to_string(),
         category: entry.category.to_string(),
-        modules: entry.modules,
+        modules: entry.modules.clone(),
         seed: opts.seed,
         fault: opts.fault,
         quick: opts.quick,

@@ -43,7 +43,7 @@ pub struct DigitsDatasetOptions {
 ///
 /// ```js
 /// const d = digitsDataset({ seed: 0 });
-/// d.trainImages.shape;   // [1437, 1, 8, 8]
+/// d.trainImages.shape;   // [1438, 1, 8, 8]
 /// ```
 #[wasm_bindgen(js_name = digitsDataset)]
 pub fn digits_dataset(

@@ -3,7 +3,8 @@
 // page (capabilities, Run all suites, statuses), module pages (checks, loss curves, Break a
 // layer), the tokenizer playground and the attention heat map, the two milestones (training
 // in the worker, charts, accuracy, confusion matrix, streamed generation), the JS API in a
-// page (gradients, faults, suites, bad inputs, memory, every export called with odd
+// page (gradients, faults, suites, bad inputs, memory, the declarations against the module
+// with their documented examples (api-compat.mjs), every export called with odd
 // arguments), the tools of modules 14–20 (cost table, int8, pruning, KV-cache timing, kernel
 // speedups, Pareto view, capstone report), the module registry and the README's module map
 // against the files, no request off the machine, no console error.
@@ -14,6 +15,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ROOT, chromium, CHROMIUM_ARGS, startServer, guard, safeHost, Checks } from './lib.mjs';
 import { apiChecks } from './api-checks.mjs';
+import { apiCompatFlow } from './api-compat.mjs';
 import { fuzzApi } from './fuzz.mjs';
 import { homeFlow, moduleFlow, examplesFlow, registryFlow } from './flows.mjs';
 import { buildsFlow } from './builds.mjs';
@@ -83,6 +85,7 @@ async function main() {
     await page.goto(`${server.base}/index.html`);
     const api = await page.evaluate(apiChecks);
     for (const c of api.checks) checks.ok(c.name, c.ok, c.detail);
+    await apiCompatFlow(page, server.base, checks);
     await page.goto(`${server.base}/index.html`);
     const fuzz = await page.evaluate(fuzzApi);
     checks.ok(`the JS API takes ${fuzz.calls.toLocaleString('en-US')} calls with odd arguments without a trap, a non-Error or a dead handle, and works after them`,
