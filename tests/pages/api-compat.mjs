@@ -14,26 +14,8 @@ import { chromium, CHROMIUM_ARGS, startServer, Checks } from './lib.mjs';
 async function inPage() {
   const tt = await import('/www/js/tinytorch.js');
   await tt.ready();
-  // What the examples' surroundings would hold (each example gets fresh objects): a digits MLP
-  // with 64 digit-shaped inputs and their labels, a Linear(64, 128), a small GPT; the two
-  // examples written for other models get theirs.
-  const { Tensor } = tt;
-  const ids = (n, k) => Tensor.fromArray(Array.from({ length: n }, (_, i) => i % k), [n]);
-  const context = (owner) => {
-    if (owner === 'Sequential') return { x: Tensor.randn([2, 4]) };
-    if (owner === 'gradcheck') {
-      return { model: new tt.Sequential([new tt.Linear(4, 8), new tt.ReLU(), new tt.Linear(8, 2)]), x: Tensor.randn([8, 4]), y: Tensor.randn([8, 2]) };
-    }
-    const model = tt.digitsModel({ model: 'mlp', seed: 0 });
-    const x = Tensor.rand([64, 1, 8, 8]);
-    const y = ids(64, 10);
-    return {
-      model, x, y, testImages: x, testLabels: y, loss: tt.crossEntropyLoss(model.forward(x), y),
-      lin: new tt.Linear(64, 128), trained: tt.digitsModel({ model: 'mlp', seed: 1 }),
-      gpt: new tt.GPT({ vocab: 40, dim: 32, layers: 2, heads: 4, maxLen: 64 }),
-    };
-  };
-  const { checkJsApi, parseDts } = await import('/www/js/api-check.js');
+  const { checkJsApi, parseDts, exampleContext } = await import('/www/js/api-check.js');
+  const context = exampleContext(tt);
   const dts = await (await fetch('/pkg/tinytorch.d.ts')).text();
   const failing = (r) => r.cases.filter((c) => !c.passed).map((c) => ({ name: c.name, message: c.message }));
   const real = checkJsApi(tt, dts, { context });

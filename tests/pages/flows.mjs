@@ -46,6 +46,11 @@ export async function homeFlow(page, base, checks, { shots, expectSuites, module
   checks.ok('home: "Run all suites" ran every listed suite', suites.length === expectSuites.length && expectSuites.every((n) => suites.some((s) => s.name === n)),
     suites.map((s) => `${s.name}:${s.state}`).join(', '));
   checks.ok('home: every suite passed', suites.length > 0 && suites.every((s) => s.state === 'pass'));
+  // api_compatibility's JS half (js/api-check.js against pkg/tinytorch.d.ts) joins its report.
+  const apiCases = await page.$$eval('#suite-results .suite[data-suite="api_compatibility"] .case', (els) => els.map((e) => e.dataset.case ?? e.querySelector('.case-name')?.textContent ?? ''));
+  const jsCases = apiCases.filter((n) => /js_/.test(n));
+  checks.ok('home: api_compatibility shows its Rust cases (m01…m20) and its JS half (js_exports, js_class_members, the documented examples)',
+    apiCases.length >= 23 && jsCases.some((n) => n.includes('js_exports')) && jsCases.some((n) => n.includes('js_examples')), `${apiCases.length} cases, JS: ${jsCases.slice(0, 4).join(', ')}…`);
   checks.ok('home: suites ran in a Web Worker and the page never froze (longest main-thread task < 200 ms)',
     workers.includes('worker.js') && longest < 200, `workers: ${workers.join(', ')}; longest task ${Math.round(longest)} ms`);
   const after = await page.$$eval('.module-card', (els) => els.map((e) => ({ n: Number(e.dataset.module), s: e.dataset.status, lab: e.dataset.lab })));

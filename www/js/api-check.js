@@ -175,13 +175,39 @@ function kindOf(v) {
 }
 
 /**
+ * What the documented examples' surroundings hold, for `checkJsApi`'s `context`: each example
+ * gets fresh objects (a digits MLP with 64 digit-shaped inputs and their labels, a
+ * Linear(64, 128), a small GPT); the two examples written for other models get theirs.
+ */
+export function exampleContext(tt) {
+  const { Tensor } = tt;
+  const ids = (n, k) => Tensor.fromArray(Array.from({ length: n }, (_, i) => i % k), [n]);
+  return (owner) => {
+    if (owner === 'Sequential') return { x: Tensor.randn([2, 4]) };
+    if (owner === 'gradcheck') {
+      return { model: new tt.Sequential([new tt.Linear(4, 8), new tt.ReLU(), new tt.Linear(8, 2)]), x: Tensor.randn([8, 4]), y: Tensor.randn([8, 2]) };
+    }
+    const model = tt.digitsModel({ model: 'mlp', seed: 0 });
+    const x = Tensor.rand([64, 1, 8, 8]);
+    const y = ids(64, 10);
+    return {
+      model, x, y, testImages: x, testLabels: y, loss: tt.crossEntropyLoss(model.forward(x), y),
+      lin: new tt.Linear(64, 128), trained: tt.digitsModel({ model: 'mlp', seed: 1 }),
+      gpt: new tt.GPT({ vocab: 40, dim: 32, layers: 2, heads: 4, maxLen: 64 }),
+    };
+  };
+}
+
+/**
  * Checks module object `tt` against the TypeScript declarations `dtsText`. Options: `skip`,
  * names whose examples are not run (default {@link SLOW_OR_STATEFUL}); `context(owner)`, for
  * an example that uses names from its surroundings (`model`, `x`…), an object binding them
- * (called only for such examples; one that leaves a name unbound is listed as not run).
- * Returns a suite report `{ suite, category, modules, passed, cases, duration_ms, … }`.
+ * (called only for such examples; one that leaves a name unbound is listed as not run; default
+ * {@link exampleContext}).
+ * `examples: false` checks the names only (quick mode). Returns a suite report `{ suite,
+ * category, modules, passed, cases, duration_ms, … }`.
  */
-export function checkJsApi(tt, dtsText, { skip = SLOW_OR_STATEFUL, context = null } = {}) {
+export function checkJsApi(tt, dtsText, { skip = SLOW_OR_STATEFUL, context = exampleContext(tt), examples: runExamples = true } = {}) {
   const started = performance.now();
   const { exports, examples } = parseDts(dtsText);
   const cases = [];
@@ -215,6 +241,7 @@ export function checkJsApi(tt, dtsText, { skip = SLOW_OR_STATEFUL, context = nul
   cases.push(members);
 
   const names = new Set(exports.map((e) => e.name));
+  if (!runExamples) return report(cases, started);
   const notRun = [];
   const seen = new Map();
   for (const ex of examples) {
@@ -262,7 +289,11 @@ export function checkJsApi(tt, dtsText, { skip = SLOW_OR_STATEFUL, context = nul
     : `no documented example could run (${examples.length} found)`;
   cases.push(cover);
 
-  // `name` and `description` let report.js's suiteSection take the report as its meta too.
+  return report(cases, started);
+}
+
+/** The suite report of `cases`; `name` and `description` let report.js's suiteSection take it as its meta too. */
+function report(cases, started) {
   return {
     suite: 'api_compatibility_js', name: 'api_compatibility_js',
     description: 'The JS API against its TypeScript declarations: every export, every member, the documented examples.',

@@ -22,6 +22,7 @@ import { languageTasks } from './worker-language.js';
 import { systemsTasks } from './worker-systems.js';
 import { deployTasks } from './worker-deploy.js';
 import { exerciseTasks, withStudentCode } from './worker-exercises.js';
+import { checkJsApi } from './api-check.js';
 
 /**
  * Runs every suite in `names` (or those touching `module`, or all), streaming each case. With
@@ -44,7 +45,31 @@ async function runSuites({ names = null, module = null, seed = 0, fault = null, 
   else if (module !== null) options.module = module;
   if (fault) options.fault = fault;
   const reports = tt.runSuites(options);
+  const api = reports.find((r) => r.suite === 'api_compatibility');
+  if (api) await addJsHalf(api, progress, quick);
   return { reports, capabilities: tt.capabilities() };
+}
+
+/**
+ * `api_compatibility` has a JS half (js/api-check.js): the module object against the generated
+ * declarations in pkg/tinytorch.d.ts. Its cases join the Rust report (streamed like the
+ * others), so the suite passes only when both halves do. Quick mode checks the names only
+ * (the documented examples take most of its second).
+ */
+async function addJsHalf(report, progress, quick) {
+  let js;
+  try {
+    const dts = await (await fetch(new URL('../../pkg/tinytorch.d.ts', import.meta.url))).text();
+    js = checkJsApi(tt, dts, { examples: !quick });
+  } catch (err) {
+    js = { cases: [{ name: 'js_exports', description: 'The JS API against its TypeScript declarations.', passed: false,
+      message: `the declarations could not be read: ${err.message}`, layer: null, gradcheck: null, curve: null, metrics: {}, your_code: [], detail: null }] };
+  }
+  for (const c of js.cases) {
+    report.cases.push(c);
+    progress({ kind: 'case', suite: report.suite, done: report.cases.length, total: report.cases.length, report: c });
+  }
+  report.passed = report.passed && js.cases.every((c) => c.passed);
 }
 
 // Everything the facade exports is in scope for a live example, plus print() and plot().
