@@ -80,21 +80,37 @@ fn graph_bytes(root: &Tensor) -> usize {
 /// ```
 fn flop_formula(m: &dyn Module, output: &[usize], calls: usize) -> String {
     // Repeated calls multiply every term (a layer used twice counts twice).
-    let times = if calls > 1 { format!("{calls}·") } else { String::new() };
+    let times = if calls > 1 {
+        format!("{calls}·")
+    } else {
+        String::new()
+    };
     let dims = |d: &[usize]| d.iter().map(usize::to_string).collect::<Vec<_>>().join("·");
     let any = m.as_any();
     if let Some(l) = any.downcast_ref::<Linear>() {
         let rows = dims(&output[..output.len().saturating_sub(1)]);
-        let rows = if rows.is_empty() { "1".to_string() } else { rows };
+        let rows = if rows.is_empty() {
+            "1".to_string()
+        } else {
+            rows
+        };
         let (i, o) = (l.in_features(), l.out_features());
-        let bias = if l.bias().is_some() { format!(" + {times}{rows}·{o}") } else { String::new() };
+        let bias = if l.bias().is_some() {
+            format!(" + {times}{rows}·{o}")
+        } else {
+            String::new()
+        };
         return format!("2·{times}{rows}·{i}·{o}{bias}");
     }
     if let Some(c) = any.downcast_ref::<Conv2d>() {
         let (k, _, _) = c.geometry();
         let in_channels = c.weight().shape()[1];
         let outs = dims(output);
-        let bias = if c.bias().is_some() { format!(" + {times}{outs}") } else { String::new() };
+        let bias = if c.bias().is_some() {
+            format!(" + {times}{outs}")
+        } else {
+            String::new()
+        };
         return format!("2·{times}{outs}·{in_channels}·{k}²{bias}");
     }
     String::new()

@@ -99,7 +99,14 @@ pub fn run_capstone_with(
         temperature: 3.0,
         alpha: 0.7,
     };
-    distill(&*baseline, &*student_net, &train, &mut opt, &cfg, &mut |_, _| true)?;
+    distill(
+        &*baseline,
+        &*student_net,
+        &train,
+        &mut opt,
+        &cfg,
+        &mut |_, _| true,
+    )?;
     progress("pruning 50% of the student's weights and fine-tuning with the mask");
     let weights: Vec<_> = student_net
         .named_parameters()

@@ -98,7 +98,9 @@ pub fn distill(
     if !(temperature > 0.0 && temperature.is_finite()) || !(0.0..=1.0).contains(&alpha) {
         return Err(Error::Arg {
             op: "distill",
-            msg: format!("temperature must be > 0 and alpha in [0, 1], got {temperature} and {alpha}"),
+            msg: format!(
+                "temperature must be > 0 and alpha in [0, 1], got {temperature} and {alpha}"
+            ),
         });
     }
     student.train();

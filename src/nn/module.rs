@@ -325,7 +325,10 @@ pub fn copy_weights(from: &dyn Module, to: &dyn Module) -> Result<()> {
                 });
             }
         }
-        Ok(a.into_iter().zip(b).map(|((_, x), (_, y))| (x, y)).collect::<Vec<_>>())
+        Ok(a.into_iter()
+            .zip(b)
+            .map(|((_, x), (_, y))| (x, y))
+            .collect::<Vec<_>>())
     };
     let named_buffers = |m: &dyn Module| {
         m.buffers()

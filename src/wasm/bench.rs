@@ -52,7 +52,15 @@ pub fn bench_matmul(n: f64, rounds: f64) -> Result<f64, JsError> {
     let b: Vec<f32> = (0..n * n).map(|_| rng.normal()).collect();
     let mut c = vec![0.0f32; n * n];
     let stats = crate::bench::time_ms(1, rounds, 20.0, &mut || {
-        kernels::gemm(n, n, n, MatRef::rows(&a, n), MatRef::rows(&b, n), &mut c, false);
+        kernels::gemm(
+            n,
+            n,
+            n,
+            MatRef::rows(&a, n),
+            MatRef::rows(&b, n),
+            &mut c,
+            false,
+        );
         Ok(())
     })
     .map_err(|e| js_err_in("benchMatmul", e))?;

@@ -2,8 +2,8 @@
 //! front, and the capstone run with its submission schema and validator.
 
 use super::args;
-use super::options::{self, callback};
 use super::handles::{layer_from_js, tensor_from_js};
+use super::options::{self, callback};
 use super::tensor::JsTensor;
 use super::{js_err, js_err_in};
 use crate::bench::time_ms;
@@ -81,7 +81,9 @@ pub fn kv_cache_timing(
     let mut rows = Vec::new();
     for n in lengths {
         let opts = greedy(n);
-        let a = g.generate(&prompt, &opts, &mut |_| true).map_err(|e| js_err_in(op, e))?;
+        let a = g
+            .generate(&prompt, &opts, &mut |_| true)
+            .map_err(|e| js_err_in(op, e))?;
         let b = g
             .generate_cached(&prompt, &opts, &mut |_, _| true)
             .map_err(|e| js_err_in(op, e))?;
@@ -90,7 +92,8 @@ pub fn kv_cache_timing(
         })
         .map_err(|e| js_err_in(op, e))?;
         let cached = time_ms(0, runs, 10.0, &mut || {
-            g.generate_cached(&prompt, &opts, &mut |_, _| true).map(drop)
+            g.generate_cached(&prompt, &opts, &mut |_, _| true)
+                .map(drop)
         })
         .map_err(|e| js_err_in(op, e))?;
         rows.push(KvCacheTimingRow {
@@ -155,7 +158,10 @@ pub fn compare_models(
             let what = format!("models[{i}]");
             let spec: ModelSpec = options::parse_arg(op, &what, &e)?;
             let name = spec.name.unwrap_or_else(|| format!("model {i}"));
-            Ok((name, layer_from_js(op, &format!("{what}.model"), &spec.model)?))
+            Ok((
+                name,
+                layer_from_js(op, &format!("{what}.model"), &spec.model)?,
+            ))
         })
         .collect::<Result<_, JsError>>()?;
     let labels = if y.is_undefined() || y.is_null() {

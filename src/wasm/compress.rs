@@ -4,9 +4,9 @@
 use super::args;
 use super::handles::{layer_from_js, params_from_js, tensor_from_js};
 use super::nn::JsSequential;
+use super::optim::JsOptimizer;
 use super::options::{self, callback};
 use super::tensor::JsTensor;
-use super::train::JsOptimizer;
 use super::{js_err, js_err_in};
 use crate::compress::{self, DistillConfig, Masks};
 use crate::data::{DataLoader, TensorDataset};
@@ -199,7 +199,10 @@ pub struct DistillOptions {
     pub seed: Option<f64>,
     /// Called after every epoch; return `false` to stop.
     #[serde(default, deserialize_with = "callback")]
-    #[tsify(optional, type = "(e: { epoch: number; loss: number }) => boolean | void")]
+    #[tsify(
+        optional,
+        type = "(e: { epoch: number; loss: number }) => boolean | void"
+    )]
     pub on_epoch: Option<Function>,
 }
 
@@ -246,12 +249,19 @@ pub fn distill(
     }
     let mut opt = Adam::new(student.parameters(), lr).map_err(|e| js_err_in(op, e))?;
     let mut thrown = None;
-    let loss = compress::distill(&*teacher, &*student, &data, &mut opt, &cfg, &mut |epoch, loss| {
-        let Some(f) = &o.on_epoch else { return true };
-        let info = serde_json::json!({ "epoch": epoch, "loss": loss });
-        let arg = args::to_js(&info).unwrap_or(JsValue::UNDEFINED);
-        super::call_continue(f, &arg, &mut thrown)
-    })
+    let loss = compress::distill(
+        &*teacher,
+        &*student,
+        &data,
+        &mut opt,
+        &cfg,
+        &mut |epoch, loss| {
+            let Some(f) = &o.on_epoch else { return true };
+            let info = serde_json::json!({ "epoch": epoch, "loss": loss });
+            let arg = args::to_js(&info).unwrap_or(JsValue::UNDEFINED);
+            super::call_continue(f, &arg, &mut thrown)
+        },
+    )
     .map_err(|e| js_err_in(op, e))?;
     if let Some(e) = thrown {
         return Err(super::callback_threw(op, "onEpoch", &e));

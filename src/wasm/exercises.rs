@@ -5,8 +5,8 @@
 //! the instance keeps working.
 
 use super::args;
-use super::options::{self, callback};
 use super::js_err;
+use super::options::{self, callback};
 use super::slots::{from_js, read_back, to_js, Made};
 use crate::exercises::{self, UnitResult};
 use crate::slots::{self, Slot, SlotFn, Value};

@@ -4,10 +4,10 @@
 
 use super::args;
 use super::options::{self, callback};
-use super::{js_err, js_err_in};
 use super::tensor::JsTensor;
 use super::text::JsCharTokenizer;
 use super::transformer::JsGPT;
+use super::{js_err, js_err_in};
 use crate::milestones::digits::{
     digits_mlp, digits_model as core_digits_model, train_digits, DigitsConfig, DigitsModel,
 };
@@ -15,8 +15,8 @@ use crate::milestones::tinygpt::{train_gpt, GptTrainConfig};
 use crate::text::corpus;
 use js_sys::{Function, Object, Reflect};
 use serde::Deserialize;
-use tsify::Tsify;
 use std::rc::Rc;
+use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 
 fn set(obj: &Object, key: &str, v: JsValue) -> Result<(), JsError> {
@@ -98,10 +98,14 @@ pub fn digits_model(
         crate::manual_seed(args::seed_value(op, Some(seed))?);
     }
     let model = match (kind, o.hidden) {
-        (DigitsModel::Mlp, h) => digits_mlp(args::positive(op, "hidden", h.unwrap_or(128.0), 65_536.0)?),
+        (DigitsModel::Mlp, h) => {
+            digits_mlp(args::positive(op, "hidden", h.unwrap_or(128.0), 65_536.0)?)
+        }
         (DigitsModel::Cnn, None) => core_digits_model(kind).map_err(|e| js_err_in(op, e))?,
         (DigitsModel::Cnn, Some(_)) => {
-            return Err(js_err(format!("{op}: hidden is an option of the mlp, not the cnn")))
+            return Err(js_err(format!(
+                "{op}: hidden is an option of the mlp, not the cnn"
+            )))
         }
     };
     Ok(super::nn::JsSequential::from_layer(Rc::new(model)))
@@ -128,7 +132,10 @@ pub struct TrainDigitsOptions {
     pub batch_size: Option<f64>,
     /// Called after every epoch; return `false` to stop.
     #[serde(default, deserialize_with = "callback")]
-    #[tsify(optional, type = "(e: { epoch: number; epochs: number; trainLoss: number; trainAccuracy: number; testLoss: number; testAccuracy: number }) => boolean | void")]
+    #[tsify(
+        optional,
+        type = "(e: { epoch: number; epochs: number; trainLoss: number; trainAccuracy: number; testLoss: number; testAccuracy: number }) => boolean | void"
+    )]
     pub on_epoch: Option<Function>,
 }
 
@@ -224,7 +231,10 @@ pub struct TrainGptOptions {
     pub every: Option<f64>,
     /// Called every `every` steps; return `false` to stop.
     #[serde(default, deserialize_with = "callback")]
-    #[tsify(optional, type = "(p: { step: number; steps: number; loss: number }) => boolean | void")]
+    #[tsify(
+        optional,
+        type = "(p: { step: number; steps: number; loss: number }) => boolean | void"
+    )]
     pub on_progress: Option<Function>,
 }
 

@@ -13,6 +13,7 @@ mod exercises;
 mod handles;
 mod milestones;
 mod nn;
+mod optim;
 mod options;
 mod slots;
 mod suites;

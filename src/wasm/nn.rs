@@ -191,7 +191,7 @@ impl JsSequential {
 fn layer_to_js(op: &str, layer: Layer) -> Result<JsValue, JsError> {
     use super::conv::{JsAvgPool2d, JsBatchNorm2d, JsConv2d, JsFlatten, JsMaxPool2d};
     use super::transformer::{
-        JsEmbedding, JsLayerNorm, JsMultiHeadAttention, JsTransformerBlock, JsGPT,
+        JsEmbedding, JsGPT, JsLayerNorm, JsMultiHeadAttention, JsTransformerBlock,
     };
     Ok(match layer.kind() {
         "Linear" => JsLinear::wrap(layer).into(),
@@ -229,7 +229,9 @@ impl JsSequential {
     /// const mlp = digitsModel({ model: 'mlp' });
     /// mlp.at(1).weight.shape;   // [64, 128]: Flatten is layer 0
     /// ```
-    #[wasm_bindgen(unchecked_return_type = "Linear | ReLU | Sequential | Conv2d | Flatten | MaxPool2d | AvgPool2d | BatchNorm2d | Dropout | Sigmoid | Tanh | GELU | Softmax | Embedding | LayerNorm | MultiHeadAttention | TransformerBlock | GPT")]
+    #[wasm_bindgen(
+        unchecked_return_type = "Linear | ReLU | Sequential | Conv2d | Flatten | MaxPool2d | AvgPool2d | BatchNorm2d | Dropout | Sigmoid | Tanh | GELU | Softmax | Embedding | LayerNorm | MultiHeadAttention | TransformerBlock | GPT"
+    )]
     pub fn at(&self, index: f64) -> Result<JsValue, JsError> {
         let op = "Sequential.at";
         let Some(seq) = self.layer.as_any().downcast_ref::<nn::Sequential>() else {

@@ -56,7 +56,14 @@ pub fn callback<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Function>, D::
     }
     v.dyn_into::<Function>().map(Some).map_err(|v| {
         let expected = "a function".to_string();
-        Problem::at("", What::Expected { expected, got: kind(&v) }).into_serde()
+        Problem::at(
+            "",
+            What::Expected {
+                expected,
+                got: kind(&v),
+            },
+        )
+        .into_serde()
     })
 }
 
@@ -121,10 +128,15 @@ impl Problem {
                 join(p, key),
                 accepted.join(", ")
             ),
-            What::Expected { expected, got } => format!("option '{p}' must be {expected}, got {got}"),
+            What::Expected { expected, got } => {
+                format!("option '{p}' must be {expected}, got {got}")
+            }
             What::Missing => format!("option '{p}' is required"),
             What::OneOf { allowed, got } => {
-                format!("option '{p}' must be one of {}, got '{got}'", allowed.join(", "))
+                format!(
+                    "option '{p}' must be one of {}, got '{got}'",
+                    allowed.join(", ")
+                )
             }
             What::Other(msg) => format!("option '{p}': {msg}"),
         }
@@ -166,7 +178,13 @@ impl Problem {
                 e if e.starts_with("struct ") || e == "a map" => "a plain object",
                 e => e,
             };
-            return Problem::at(path, What::Expected { expected: expected.into(), got });
+            return Problem::at(
+                path,
+                What::Expected {
+                    expected: expected.into(),
+                    got,
+                },
+            );
         }
         if let Some((got, allowed)) = msg
             .strip_prefix("unknown variant `")
@@ -178,7 +196,13 @@ impl Problem {
                 .step_by(2)
                 .map(str::to_string)
                 .collect();
-            return Problem::at(path, What::OneOf { allowed, got: got.into() });
+            return Problem::at(
+                path,
+                What::OneOf {
+                    allowed,
+                    got: got.into(),
+                },
+            );
         }
         Problem::at(path, What::Other(msg.to_string()))
     }

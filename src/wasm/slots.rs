@@ -4,8 +4,8 @@
 //! into a [`Value`] without trusting it: every malformed shape is described, never unwrapped.
 
 use super::nn::JsSequential;
+use super::optim::JsOptimizer;
 use super::tensor::JsTensor;
-use super::train::JsOptimizer;
 use crate::nn::loss::Loss;
 use crate::nn::Layer;
 use crate::slots::value::{Draw, Value};

@@ -40,7 +40,10 @@ pub struct RunSuiteOptions {
     pub quick: Option<bool>,
     /// Called after each case; a throw is ignored (the report is what counts).
     #[serde(default, deserialize_with = "callback")]
-    #[tsify(optional, type = "(done: number, total: number, caseReport: unknown) => void")]
+    #[tsify(
+        optional,
+        type = "(done: number, total: number, caseReport: unknown) => void"
+    )]
     pub on_case: Option<Function>,
 }
 
@@ -165,7 +168,10 @@ pub fn run_suite(
     let opts = suite_options(op, o.seed, o.fault, o.quick)?;
     let report = run_one(op, &name, &opts, &|done, total, case| {
         let case = args::to_js(case).unwrap_or(JsValue::UNDEFINED);
-        notify(&o.on_case, &[(done as f64).into(), (total as f64).into(), case]);
+        notify(
+            &o.on_case,
+            &[(done as f64).into(), (total as f64).into(), case],
+        );
     })?;
     args::to_js(&report)
 }
@@ -188,7 +194,10 @@ pub fn run_suites(
     let chosen: Vec<&str> = match (&o.names, o.module) {
         (Some(_), Some(_)) => return Err(js_err(format!("{op}: give names or module, not both"))),
         (Some(names), None) => {
-            if let Some(bad) = names.iter().find(|n| !all.iter().any(|s| s.name == n.as_str())) {
+            if let Some(bad) = names
+                .iter()
+                .find(|n| !all.iter().any(|s| s.name == n.as_str()))
+            {
                 let known: Vec<&str> = all.iter().map(|s| s.name).collect();
                 return Err(js_err(format!(
                     "{op}: no suite named '{bad}' (available: {})",
@@ -219,7 +228,10 @@ pub fn run_suites(
             total,
             passed,
         };
-        notify(&o.on_suite, &[args::to_js(&e).unwrap_or(JsValue::UNDEFINED)]);
+        notify(
+            &o.on_suite,
+            &[args::to_js(&e).unwrap_or(JsValue::UNDEFINED)],
+        );
     };
     let mut reports = Vec::with_capacity(total);
     for (index, name) in chosen.into_iter().enumerate() {

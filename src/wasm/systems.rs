@@ -2,9 +2,9 @@
 //! quantization (module 16's compression is in `compress.rs`).
 
 use super::args;
-use super::options;
 use super::handles::layer_from_js;
 use super::nn::JsSequential;
+use super::options;
 use super::tensor::JsTensor;
 use super::{js_err, js_err_in};
 use crate::nn::loss::Loss;
@@ -12,8 +12,8 @@ use crate::nn::{self, Layer};
 use crate::optim::{Adam, Optimizer, Sgd};
 use js_sys::{Object, Reflect};
 use serde::Deserialize;
-use tsify::Tsify;
 use std::rc::Rc;
+use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 
 fn set(obj: &Object, k: &str, v: JsValue) -> Result<(), JsError> {
@@ -165,4 +165,3 @@ pub fn quantize_model(model: JsValue, calibration: &JsTensor) -> Result<JsValue,
     set(&obj, "report", args::to_js(&report)?)?;
     Ok(obj.into())
 }
-

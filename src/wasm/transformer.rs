@@ -10,8 +10,8 @@ use super::text::{ids_from_js, ids_to_js};
 use crate::nn::{self, GptConfig};
 use js_sys::{Array, Function, Object, Reflect};
 use serde::Deserialize;
-use tsify::Tsify;
 use std::rc::Rc;
+use tsify::Tsify;
 use wasm_bindgen::prelude::*;
 
 layer_struct!(
@@ -173,11 +173,22 @@ impl GenerateOptions {
     /// The core's settings, checked.
     fn resolve(&self, op: &str) -> Result<nn::GenerateOptions, JsError> {
         Ok(nn::GenerateOptions {
-            max_new_tokens: args::count(op, "maxNewTokens", self.max_new_tokens.unwrap_or(32.0), 1e5)?,
+            max_new_tokens: args::count(
+                op,
+                "maxNewTokens",
+                self.max_new_tokens.unwrap_or(32.0),
+                1e5,
+            )?,
             temperature: args::finite(op, "temperature", self.temperature.unwrap_or(1.0))?,
-            top_k: self.top_k.map(|k| args::positive(op, "topK", k, 1e7)).transpose()?,
+            top_k: self
+                .top_k
+                .map(|k| args::positive(op, "topK", k, 1e7))
+                .transpose()?,
             seed: args::seed_value(op, self.seed)?,
-            stop: self.stop.map(|s| args::count(op, "stop", s, 1e7)).transpose()?,
+            stop: self
+                .stop
+                .map(|s| args::count(op, "stop", s, 1e7))
+                .transpose()?,
         })
     }
 }
