@@ -48,34 +48,22 @@ pub(super) fn checks(seed: u64) -> Vec<Check> {
                 a.try_mul(b)
             }
         };
-        let (x, y) = (a23.clone(), row.clone());
-        v.push(
-            Check::new(
-                slot,
+        let known = [
+            (
                 "row_broadcast",
                 format!("a (2, 3) {sym} b (3,): b is repeated for every row."),
-                move || {
-                    let want = lab(|| {
-                        f(
-                            &Tensor::from_array(x.clone()),
-                            &Tensor::from_array(y.clone()),
-                        )
-                    })?
-                    .data()
-                    .clone();
-                    expect_tensor(slot, vec![Value::tensor(&x), Value::tensor(&y)], &want)
-                },
-            )
-            .show("a", &a23)
-            .show("b", &row),
-        );
-        let (x, y) = (col.clone(), row.clone());
-        v.push(
-            Check::new(
-                slot,
+                &a23,
+            ),
+            (
                 "both_broadcast",
                 format!("a (4, 1) {sym} b (3,) → (4, 3): both sides stretch."),
-                move || {
+                &col,
+            ),
+        ];
+        for (check, desc, a) in known {
+            let (x, y) = (a.clone(), row.clone());
+            v.push(
+                Check::new(slot, check, desc, move || {
                     let want = lab(|| {
                         f(
                             &Tensor::from_array(x.clone()),
@@ -85,11 +73,11 @@ pub(super) fn checks(seed: u64) -> Vec<Check> {
                     .data()
                     .clone();
                     expect_tensor(slot, vec![Value::tensor(&x), Value::tensor(&y)], &want)
-                },
-            )
-            .show("a", &col)
-            .show("b", &row),
-        );
+                })
+                .show("a", a)
+                .show("b", &row),
+            );
+        }
         let mut rng = rng_for(seed, if name == "add" { 1 } else { 2 });
         let (x, y) = (
             randn(&mut rng, &[2, 3, 4], 1.0),

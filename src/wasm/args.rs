@@ -186,3 +186,11 @@ pub fn to_js<T: serde::Serialize>(v: &T) -> Result<JsValue, JsError> {
     let text = serde_json::to_string(v).map_err(js_err)?;
     js_sys::JSON::parse(&text).map_err(|_| js_err("internal: could not parse a report"))
 }
+
+/// Sets `key` on a result object an export built (a plain object, so this does not fail in
+/// practice; if it ever does, the error says it is the lab's fault, not the caller's).
+pub fn set_field(obj: &JsValue, key: &str, v: JsValue) -> Result<(), JsError> {
+    js_sys::Reflect::set(obj, &key.into(), &v)
+        .map(|_| ())
+        .map_err(|_| JsError::new("internal: could not build a result object"))
+}

@@ -2,7 +2,7 @@
 //! whole neurons), low-rank layers, and distillation (its loss, and a whole training loop).
 
 use super::args;
-use super::handles::{layer_from_js, params_from_js, tensor_from_js};
+use super::handles::{layer_from_js, params_from_js, sequential_of, tensor_from_js};
 use super::nn::JsSequential;
 use super::optim::JsOptimizer;
 use super::options::{self, callback};
@@ -10,24 +10,13 @@ use super::tensor::JsTensor;
 use super::{js_err, js_err_in};
 use crate::compress::{self, DistillConfig, Masks};
 use crate::data::{DataLoader, TensorDataset};
-use crate::nn::{self, Layer};
+use crate::nn;
 use crate::optim::Adam;
 use js_sys::Function;
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 use tsify::Tsify;
 use wasm_bindgen::prelude::*;
-
-fn sequential_of(op: &str, v: &JsValue) -> Result<Layer, JsError> {
-    let layer = layer_from_js(op, "model", v)?;
-    if layer.as_any().downcast_ref::<nn::Sequential>().is_none() {
-        return Err(js_err(format!(
-            "{op}: model must be a Sequential, got {}",
-            layer.kind()
-        )));
-    }
-    Ok(layer)
-}
 
 /// Pruning masks from `magnitudePrune`; attach them to an optimizer (`opt.attachMasks(masks)`)
 /// so pruned weights stay exactly zero while training continues.

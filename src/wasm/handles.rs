@@ -139,6 +139,23 @@ pub fn layer_from_js(op: &str, what: &str, v: &JsValue) -> Result<Layer, JsError
         .ok_or_else(freed)
 }
 
+/// The `model` argument of `op` as a layer, or an Error unless it is a `Sequential` (the
+/// pruning, quantization and profiling calls walk its layer list).
+pub fn sequential_of(op: &str, v: &JsValue) -> Result<Layer, JsError> {
+    let layer = layer_from_js(op, "model", v)?;
+    if layer
+        .as_any()
+        .downcast_ref::<crate::nn::Sequential>()
+        .is_none()
+    {
+        return Err(js_err(format!(
+            "{op}: model must be a Sequential, got {}",
+            layer.kind()
+        )));
+    }
+    Ok(layer)
+}
+
 /// The tensor a JS value wraps.
 pub fn tensor_from_js(op: &str, what: &str, v: &JsValue) -> Result<Tensor, JsError> {
     let freed = || js_err(format!("{op}: {what} was freed (by free() or tidy())"));

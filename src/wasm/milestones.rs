@@ -2,7 +2,7 @@
 //! (`digitsModel`) and their trainer (`trainDigits`, module 09's CNN or an MLP), the generated text corpus (`textCorpus`) and the
 //! TinyGPT trainer (`trainGpt`, module 13's GPT; the model class is in `transformer.rs`).
 
-use super::args;
+use super::args::{self, set_field as set};
 use super::options::{self, callback};
 use super::tensor::JsTensor;
 use super::text::JsCharTokenizer;
@@ -13,17 +13,11 @@ use crate::milestones::digits::{
 };
 use crate::milestones::tinygpt::{train_gpt, GptTrainConfig};
 use crate::text::corpus;
-use js_sys::{Function, Object, Reflect};
+use js_sys::{Function, Object};
 use serde::Deserialize;
 use std::rc::Rc;
 use tsify::Tsify;
 use wasm_bindgen::prelude::*;
-
-fn set(obj: &Object, key: &str, v: JsValue) -> Result<(), JsError> {
-    Reflect::set(obj, &key.into(), &v)
-        .map(|_| ())
-        .map_err(|_| js_err("internal: could not build a result object"))
-}
 
 /// Options of `digitsDataset(options)`.
 #[derive(Default, Deserialize, Tsify)]
@@ -184,12 +178,11 @@ pub fn js_train_digits(
     });
     // The trained model comes back too, so a page can keep using it (predict, quantize, prune).
     let obj = args::to_js(&out)?;
-    Reflect::set(
+    set(
         &obj,
-        &"model".into(),
-        &super::nn::JsSequential::from_layer(model).into(),
-    )
-    .map_err(|_| js_err("internal: result object"))?;
+        "model",
+        super::nn::JsSequential::from_layer(model).into(),
+    )?;
     Ok(obj)
 }
 
@@ -286,11 +279,7 @@ pub fn js_train_gpt(
         return Err(super::callback_threw(op, "onProgress", &e));
     }
     let obj = Object::new();
-    let put = |k: &str, v: JsValue| {
-        Reflect::set(&obj, &k.into(), &v)
-            .map(|_| ())
-            .map_err(|_| js_err("internal: result object"))
-    };
+    let put = |k: &str, v: JsValue| args::set_field(&obj, k, v);
     put("model", JsGPT::wrap(Rc::new(gpt)).into())?;
     put("tokenizer", JsCharTokenizer(tok).into())?;
     let r = serde_json::json!({

@@ -2,36 +2,20 @@
 //! quantization (module 16's compression is in `compress.rs`).
 
 use super::args;
-use super::handles::layer_from_js;
+use super::args::set_field as set;
+use super::handles::{layer_from_js, sequential_of};
 use super::nn::JsSequential;
 use super::options;
 use super::tensor::JsTensor;
 use super::{js_err, js_err_in};
+use crate::nn;
 use crate::nn::loss::Loss;
-use crate::nn::{self, Layer};
 use crate::optim::{Adam, Optimizer, Sgd};
-use js_sys::{Object, Reflect};
+use js_sys::Object;
 use serde::Deserialize;
 use std::rc::Rc;
 use tsify::Tsify;
 use wasm_bindgen::prelude::*;
-
-fn set(obj: &Object, k: &str, v: JsValue) -> Result<(), JsError> {
-    Reflect::set(obj, &k.into(), &v)
-        .map(|_| ())
-        .map_err(|_| js_err("internal: result object"))
-}
-
-fn sequential_of(op: &str, v: &JsValue) -> Result<Layer, JsError> {
-    let layer = layer_from_js(op, "model", v)?;
-    if layer.as_any().downcast_ref::<nn::Sequential>().is_none() {
-        return Err(js_err(format!(
-            "{op}: model must be a Sequential, got {}",
-            layer.kind()
-        )));
-    }
-    Ok(layer)
-}
 
 /// The optimizer step `profileStep` includes.
 #[derive(Clone, Copy, Deserialize, Tsify)]

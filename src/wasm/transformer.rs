@@ -8,7 +8,7 @@ use super::options::{self, callback};
 use super::tensor::JsTensor;
 use super::text::{ids_from_js, ids_to_js};
 use crate::nn::{self, GptConfig};
-use js_sys::{Array, Function, Object, Reflect};
+use js_sys::{Array, Function, Object};
 use serde::Deserialize;
 use std::rc::Rc;
 use tsify::Tsify;
@@ -298,11 +298,7 @@ pub fn sdpa(
     )
     .map_err(|e| super::js_err_in("scaledDotProductAttention", e))?;
     let obj = Object::new();
-    let set = |k: &str, v: JsValue| {
-        Reflect::set(&obj, &k.into(), &v)
-            .map(|_| ())
-            .map_err(|_| js_err("internal: result object"))
-    };
+    let set = |k: &str, v: JsValue| super::args::set_field(&obj, k, v);
     set("output", JsTensor::new(out).into())?;
     set("weights", JsTensor::new(w).into())?;
     Ok(obj.into())

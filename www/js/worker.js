@@ -56,10 +56,16 @@ async function runSuites({ names = null, module = null, seed = 0, fault = null, 
  * others), so the suite passes only when both halves do. Quick mode checks the names only
  * (the documented examples take most of its second).
  */
+let declarations = null;
 async function addJsHalf(report, progress, quick) {
   let js;
   try {
-    const dts = await (await fetch(new URL('../../pkg/tinytorch.d.ts', import.meta.url))).text();
+    // Read once per worker: the declarations belong to the .wasm this worker loaded.
+    declarations ??= await fetch(new URL('../../pkg/tinytorch.d.ts', import.meta.url)).then((r) => {
+      if (!r.ok) throw new Error(`pkg/tinytorch.d.ts: HTTP ${r.status}`);
+      return r.text();
+    });
+    const dts = declarations;
     js = checkJsApi(tt, dts, { examples: !quick });
   } catch (err) {
     js = { cases: [{ name: 'js_exports', description: 'The JS API against its TypeScript declarations.', passed: false,

@@ -5,9 +5,7 @@
 use super::docs::{doc, wide, Docs, Documented, Value::*};
 use super::ApiCase;
 use crate::nn::{causal_mask, scaled_dot_product_attention, sinusoidal_positions, Embedding};
-use crate::nn::{
-    GenerateOptions, GptConfig, LayerNorm, Module, MultiHeadAttention, TransformerBlock, GPT,
-};
+use crate::nn::{GenerateOptions, LayerNorm, Module, MultiHeadAttention, TransformerBlock};
 use crate::suites::ctx::{check, grad_vec, CaseResult};
 use crate::tensor::Tensor;
 use crate::text::{BpeTokenizer, CharTokenizer};
@@ -253,15 +251,7 @@ fn transformers(docs: &Docs) -> CaseResult {
         "TransformerBlock must keep (B, S, D)"
     );
 
-    let cfg = GptConfig {
-        vocab: 20,
-        dim: 16,
-        layers: 2,
-        heads: 2,
-        max_len: 8,
-        mlp_ratio: 4,
-    };
-    let gpt = GPT::new(cfg)?;
+    let gpt = super::example_gpt()?;
     let d = docs.get(
         "GPT::forward",
         "logits shape of the example GPT on (1, 4) ids",

@@ -66,6 +66,19 @@ impl Step<'_, '_> {
     }
 }
 
+/// The GPT of `GptConfig`'s documented example (vocab 20, width 16, 2 blocks of 2 heads,
+/// context 8), which the language and memoization cases hold to their documented values.
+pub(super) fn example_gpt() -> Result<crate::nn::GPT> {
+    crate::nn::GPT::new(crate::nn::GptConfig {
+        vocab: 20,
+        dim: 16,
+        layers: 2,
+        heads: 2,
+        max_len: 8,
+        mlp_ratio: 4,
+    })
+}
+
 /// Runs the cases of every file against one set of documented values.
 pub(super) struct ApiCase<'s, 'a> {
     ctx: &'s mut Ctx<'a>,

@@ -6,7 +6,7 @@ use super::docs::{doc, wide, Docs, Documented, Value::*};
 use super::ApiCase;
 use crate::compress::{distillation_loss, low_rank_linear, magnitude_prune, sparsity};
 use crate::nn::loss::{cross_entropy, mse_loss, Loss};
-use crate::nn::{call, GenerateOptions, GptConfig, KvCache, Linear, Module, ReLU, Sequential, GPT};
+use crate::nn::{call, GenerateOptions, KvCache, Linear, Module, ReLU, Sequential};
 use crate::profiler::{count_flops, profile_step};
 use crate::quant::{quantize_model, QParams, QuantTensor};
 use crate::suites::ctx::{check, CaseResult};
@@ -251,15 +251,7 @@ fn compression(docs: &Docs) -> CaseResult {
 }
 
 fn memoization(docs: &Docs) -> CaseResult {
-    let cfg = GptConfig {
-        vocab: 20,
-        dim: 16,
-        layers: 2,
-        heads: 2,
-        max_len: 8,
-        mlp_ratio: 4,
-    };
-    let gpt = GPT::new(cfg)?;
+    let gpt = super::example_gpt()?;
     let mut cache = KvCache::new(2);
     check!(cache.is_empty(), "KvCache::new must start empty");
     let prefill = gpt.forward_cached(&[1, 2, 3, 4], &mut cache)?;
